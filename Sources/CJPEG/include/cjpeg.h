@@ -1,0 +1,3 @@
+#ifndef HERD_CJPEG_H
+#define HERD_CJPEG_H
+#endif

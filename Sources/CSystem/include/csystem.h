@@ -1,0 +1,14 @@
+#ifndef HERD_CSYSTEM_H
+#define HERD_CSYSTEM_H
+
+/// renameat2(2) through syscall(2): glibc 2.36 has a wrapper, older ones do not.
+/// flags: 0, or HERD_RENAME_NOREPLACE / HERD_RENAME_EXCHANGE. Returns 0 or -1 with errno set.
+int herd_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags);
+
+#define HERD_RENAME_NOREPLACE 1u
+#define HERD_RENAME_EXCHANGE 2u
+
+/// The CPU's vector features as the OpenBLAS core choice needs them: bit 0 AVX2+FMA, bit 1 AVX-512F.
+int herd_cpu_vector_features(void);
+
+#endif

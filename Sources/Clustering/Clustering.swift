@@ -1,0 +1,1 @@
+// The Clustering module: see Docs/ARCHITECTURE.md. Its code arrives with its issue.

@@ -1,0 +1,1 @@
+// The Encoder module: see Docs/ARCHITECTURE.md. Its code arrives with its issue.

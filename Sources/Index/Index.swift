@@ -1,0 +1,1 @@
+// The Index module: see Docs/ARCHITECTURE.md. Its code arrives with its issue.

@@ -1,0 +1,17 @@
+import ArgumentParser
+
+/// The `herd` command: sorts a photo library into herds of similar pictures.
+struct Herd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "herd",
+        abstract: "Sort a photo library into herds of similar pictures.",
+        version: HerdVersion.string,
+        subcommands: [
+        ]
+    )
+}
+
+/// The version printed by `herd --version`.
+enum HerdVersion {
+    static let string = "0.1.0"
+}
