@@ -7,6 +7,8 @@ struct Herd: AsyncParsableCommand {
         abstract: "Sort a photo library into herds of similar pictures.",
         version: HerdVersion.string,
         subcommands: [
+            Inspect.self,
+            Preprocess.self,
         ]
     )
 }

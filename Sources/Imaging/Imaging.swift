@@ -1,1 +1,0 @@
-// The Imaging module: decoding, orientation, resampling and preprocessing.

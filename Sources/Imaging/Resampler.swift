@@ -1,0 +1,151 @@
+import Foundation
+
+/// Antialiased separable resampling with the bicubic kernel (a = −0.5), computed the way Pillow's
+/// `Image.resize(…, BICUBIC)` does: the kernel widens by the downscale factor, coefficients are
+/// 22-bit fixed point, the horizontal pass runs first into an 8-bit intermediate.
+/// The DINO evaluation transform is defined on Pillow, so matching it keeps features comparable.
+public enum Resampler {
+    /// Fractional bits of the fixed-point coefficients (Pillow's PRECISION_BITS for 8-bit images).
+    static let precisionBits = 22
+
+    /// Bicubic kernel, a = −0.5; support 2.
+    static func bicubic(_ t: Double) -> Double {
+        let a = -0.5
+        let x = abs(t)
+        if x < 1 { return ((a + 2) * x - (a + 3)) * x * x + 1 }
+        if x < 2 { return (((x - 5) * x + 8) * x - 4) * a }
+        return 0
+    }
+
+    /// Coefficients for resampling `inSize` samples to `outSize`: per output sample the first input
+    /// index, the tap count, and `taps` fixed-point weights (zero-padded).
+    struct Coefficients {
+        var taps: Int
+        var first: [Int]
+        var count: [Int]
+        var weights: [Int32]
+    }
+
+    static func coefficients(inSize: Int, outSize: Int) -> Coefficients {
+        let scale = Double(inSize) / Double(outSize)
+        let filterScale = max(scale, 1)
+        let support = 2.0 * filterScale
+        let taps = Int(support.rounded(.up)) * 2 + 1
+        var first = [Int](repeating: 0, count: outSize)
+        var count = [Int](repeating: 0, count: outSize)
+        var weights = [Int32](repeating: 0, count: outSize * taps)
+        var k = [Double](repeating: 0, count: taps)
+        let one = Double(1 << precisionBits)
+        for o in 0..<outSize {
+            let center = (Double(o) + 0.5) * scale
+            // Pillow rounds with a cast toward zero, then clamps.
+            let lo = max(Int(center - support + 0.5), 0)
+            let hi = min(Int(center + support + 0.5), inSize)
+            let n = hi - lo
+            var total = 0.0
+            for i in 0..<n {
+                k[i] = bicubic((Double(i + lo) - center + 0.5) / filterScale)
+                total += k[i]
+            }
+            for i in 0..<n {
+                let w = total != 0 ? k[i] / total : 0
+                weights[o * taps + i] = Int32(w < 0 ? (w * one - 0.5) : (w * one + 0.5))
+            }
+            first[o] = lo
+            count[o] = n
+        }
+        return Coefficients(taps: taps, first: first, count: count, weights: weights)
+    }
+
+    /// `image` resampled to `width` × `height`.
+    public static func resize(_ image: RGBImage, width: Int, height: Int) -> RGBImage {
+        resize(image, width: width, height: height, window: (0, 0, width, height))
+    }
+
+    /// The `window` (x, y, w, h) of `image` resampled to `width` × `height`: the same pixels as
+    /// resizing fully and then cropping, computing only what the window needs.
+    public static func resize(_ image: RGBImage, width: Int, height: Int,
+                              window: (x: Int, y: Int, width: Int, height: Int)) -> RGBImage {
+        precondition(width > 0 && height > 0, "resize to \(width)×\(height)")
+        precondition(window.x >= 0 && window.y >= 0 && window.x + window.width <= width && window.y + window.height <= height,
+                     "window outside the resized image")
+        let columns = window.x ..< window.x + window.width
+        let rows = window.y ..< window.y + window.height
+        let horizontal = coefficients(inSize: image.width, outSize: width)
+        // Like Pillow, a dimension that keeps its size is not resampled at all.
+        if height == image.height {
+            return horizontalPass(image, rows: rows, coefficients: horizontal, columns: columns)
+        }
+        let vertical = coefficients(inSize: image.height, outSize: height)
+        // Input rows the vertical pass reads.
+        let firstRow = vertical.first[rows.lowerBound]
+        let lastRow = rows.map { vertical.first[$0] + vertical.count[$0] }.max() ?? firstRow
+        let band = horizontalPass(image, rows: firstRow ..< lastRow, coefficients: horizontal, columns: columns)
+        return verticalPass(band, rowOffset: firstRow, coefficients: vertical, rows: rows)
+    }
+
+    private static let half = Int32(1 << (precisionBits - 1))
+
+    @inline(__always)
+    private static func clip8(_ v: Int32) -> UInt8 {
+        let s = v >> Int32(precisionBits)
+        return s < 0 ? 0 : s > 255 ? 255 : UInt8(s)
+    }
+
+    /// src rows `rows`: [R, W, 3] → [R, columns.count, 3]; a plain crop when the width does not change.
+    static func horizontalPass(_ src: RGBImage, rows: Range<Int>, coefficients c: Coefficients, columns: Range<Int>) -> RGBImage {
+        let h = rows.count, inW = src.width, width = columns.count
+        if c.first.count == inW {
+            return src.cropped(x: columns.lowerBound, y: rows.lowerBound, width: width, height: h)
+        }
+        var out = [UInt8](repeating: 0, count: width * h * 3)
+        src.pixels.withUnsafeBufferPointer { s in
+            out.withUnsafeMutableBufferPointer { d in
+                c.weights.withUnsafeBufferPointer { kw in
+                    for y in 0..<h {
+                        let row = (rows.lowerBound + y) * inW * 3
+                        for (j, o) in columns.enumerated() {
+                            var r = half, g = half, b = half
+                            let base = row + c.first[o] * 3, kb = o * c.taps
+                            for i in 0..<c.count[o] {
+                                let w = kw[kb + i]
+                                r &+= Int32(s[base + 3 * i]) &* w
+                                g &+= Int32(s[base + 3 * i + 1]) &* w
+                                b &+= Int32(s[base + 3 * i + 2]) &* w
+                            }
+                            let di = (y * width + j) * 3
+                            d[di] = clip8(r)
+                            d[di + 1] = clip8(g)
+                            d[di + 2] = clip8(b)
+                        }
+                    }
+                }
+            }
+        }
+        return RGBImage(width: width, height: h, pixels: out)
+    }
+
+    /// A band of input rows starting at `rowOffset`: [B, W, 3] → [rows.count, W, 3].
+    static func verticalPass(_ src: RGBImage, rowOffset: Int, coefficients c: Coefficients, rows: Range<Int>) -> RGBImage {
+        let w = src.width, stride = w * 3
+        var out = [UInt8](repeating: 0, count: w * rows.count * 3)
+        var acc = [Int32](repeating: 0, count: stride)
+        src.pixels.withUnsafeBufferPointer { s in
+            out.withUnsafeMutableBufferPointer { d in
+                acc.withUnsafeMutableBufferPointer { a in
+                    for (j, o) in rows.enumerated() {
+                        for x in 0..<stride { a[x] = half }
+                        for i in 0..<c.count[o] {
+                            let wgt = c.weights[o * c.taps + i]
+                            let row = (c.first[o] - rowOffset + i) * stride
+                            for x in 0..<stride { a[x] &+= Int32(s[row + x]) &* wgt }
+                        }
+                        let drow = j * stride
+                        for x in 0..<stride { d[drow + x] = clip8(a[x]) }
+                    }
+                }
+            }
+        }
+        return RGBImage(width: w, height: rows.count, pixels: out)
+    }
+}
