@@ -35,6 +35,8 @@ let package = Package(
             ]
         ),
 
+        .executableTarget(name: "imaging-bench", dependencies: ["Imaging"]),
+
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CJPEG", "CPNG"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor"], resources: [.copy("Fixtures")]),

@@ -78,6 +78,8 @@ public struct ImageDecoder: Sendable {
             throw ImagingError(.tooLarge, path: path,
                                "file is \(size >> 20) MiB, over the \(limits.maxFileBytes >> 20) MiB limit for one image")
         }
+        // An empty file needs no read (and Foundation leaks a page reading one).
+        if size == 0 { return Data() }
         do {
             return try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
         } catch {

@@ -1,0 +1,52 @@
+import Foundation
+import Imaging
+
+/// Decode benchmark: the encoder's 224×224 input made from a photo (reduced DCT scale, resample,
+/// crop, normalise) next to plain full-size decoding of the same file, in the same run.
+/// Usage: imaging-bench [FILE] [--runs N]   (build with -c release)
+@main
+enum ImagingBench {
+    static func main() throws {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        var runs = 20
+        if let i = arguments.firstIndex(of: "--runs"), i + 1 < arguments.count, let n = Int(arguments[i + 1]) {
+            runs = max(1, n)
+            arguments.removeSubrange(i...(i + 1))
+        }
+        let path = arguments.first ?? "../shared/data/robustness/large/012mp-bus.jpg"
+        let decoder = ImageDecoder()
+        let data = try decoder.readFile(path)
+        let preprocessor = Preprocessor()
+        let info = try decoder.inspect(data: data, path: path)
+        print("file: \(path) (\(info.width)×\(info.height), \(data.count / 1024) KiB, \(info.encoding))")
+        print("runs: \(runs) each, median ms per image; file bytes already in memory")
+
+        let cases: [(String, () throws -> Void)] = [
+            ("full-size decode (1/1)", { _ = try decoder.decode(data: data, path: path) }),
+            ("full-size decode + preprocess to 224", {
+                _ = preprocessor.prepare(try decoder.decode(data: data, path: path))
+            }),
+            ("herd path: reduced-scale decode + preprocess to 224", {
+                _ = preprocessor.prepare(try decoder.decode(data: data, path: path,
+                                                            minimumShortSide: preprocessor.minimumDecodeShortSide))
+            }),
+            ("decode at 1/8 only", { _ = try decoder.decode(data: data, path: path, minimumShortSide: 1) }),
+        ]
+        var medians: [Double] = []
+        for (name, body) in cases {
+            try body()  // warm-up
+            var times: [Double] = []
+            for _ in 0..<runs {
+                let start = DispatchTime.now().uptimeNanoseconds
+                try body()
+                times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            }
+            times.sort()
+            let median = times[times.count / 2]
+            medians.append(median)
+            let label = name.padding(toLength: 52, withPad: " ", startingAt: 0)
+            print(label + String(format: " %8.2f ms  (min %.2f, max %.2f)", median, times[0], times[times.count - 1]))
+        }
+        print(String(format: "herd path is %.1f× faster than full-size decode + preprocess", medians[1] / medians[2]))
+    }
+}
