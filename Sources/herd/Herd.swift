@@ -9,6 +9,7 @@ struct Herd: AsyncParsableCommand {
         subcommands: [
             Inspect.self,
             Preprocess.self,
+            Service.self,
         ]
     )
 }
