@@ -7,6 +7,10 @@ struct Herd: AsyncParsableCommand {
         abstract: "Sort a photo library into herds of similar pictures.",
         version: HerdVersion.string,
         subcommands: [
+            EmbedCommand.self,
+            ModelCommand.self,
+            BenchCommand.self,
+            DoctorCommand.self,
         ]
     )
 }
