@@ -23,7 +23,7 @@ final class KernelTests: XCTestCase {
         }
         XCTAssertLessThan(worstExp, 4e-7, "exp relative error")
         XCTAssertLessThan(worstErf, 5e-7, "erf absolute error (1.5e-7 of the formula plus float32 rounding)")
-        XCTAssertEqual(VectorMath.exp(VectorMath.Vector(repeating: -200))[0], 0)
+        XCTAssertLessThan(VectorMath.exp(VectorMath.Vector(repeating: -200))[0], 1.3e-38)
     }
 
     func testLayerNormMatchesNaive() {
