@@ -9,6 +9,10 @@ public final class VisionTransformer {
     let weights: ViTWeights
     let pool: ComputePool
     var scratch: Scratch?
+    var lanes: [Scratch]?
+    /// Whether batches of at least `threads` images run one image per thread (the default) rather
+    /// than splitting every stage by rows and heads; kept switchable for benchmarks.
+    public var splitsImages = true
     var positionCache: (height: Int, width: Int, table: FloatBuffer)?
 
     /// A transformer over `weights` using up to `threads` threads per call.
@@ -57,23 +61,32 @@ public final class VisionTransformer {
         let tokens = 1 + gridH * gridW
         // Parallelism comes from the pool; each GEMM runs on the calling thread only.
         BLASInfo.setThreads(1)
-        let scratch = prepareScratch(images: n, tokens: tokens)
         let positions = positionTable(gridH: gridH, gridW: gridW)
+        let out = FloatBuffer(count: n * c.hidden)
+        let imageFloats = 3 * height * width
+        // Whole images per thread where there are enough of them: no barriers between stages, so a
+        // thread slowed by other load holds nobody up. The rest are split by rows and heads.
+        let perImage = splitsImages && pool.threads > 1 ? n / pool.threads * pool.threads : 0
         pixels.data.withUnsafeBufferPointer { px in
             guard let base = px.baseAddress else { return }
-            embed(base, images: n, height: height, width: width, positions: positions, into: scratch)
+            if perImage > 0 {
+                let lanes = laneScratch(tokens: tokens)
+                let serial = ComputePool(threads: 1)
+                pool.forEach(perImage) { b, worker in
+                    let pass = ForwardPass(weights: self.weights, pool: serial, scratch: lanes[worker], positions: positions)
+                    pass.run(base + b * imageFloats, height: height, width: width, normalize: normalize, out: out.pointer + b * c.hidden)
+                }
+            }
+            if perImage < n {
+                let pass = ForwardPass(weights: weights, pool: pool, scratch: sharedScratch(images: n - perImage, tokens: tokens), positions: positions)
+                pass.run(base + perImage * imageFloats, height: height, width: width, normalize: normalize, out: out.pointer + perImage * c.hidden)
+            }
         }
-        for (i, block) in weights.blocks.enumerated() {
-            if i == 0 { normAndProject(block, scratch) }
-            attention(scratch)
-            let next = i + 1 < weights.blocks.count ? weights.blocks[i + 1] : nil
-            outputAndMLP(block, next: next, scratch)
-        }
-        return finalNorm(scratch, normalize: normalize)
+        return Tensor(shape: [n, c.hidden], data: out.array)
     }
 
-    /// Activation buffers for `images` × `tokens` rows, kept when the next call fits in them.
-    func prepareScratch(images: Int, tokens: Int) -> Scratch {
+    /// Buffers for a batch of `images` split by rows, kept when the next call fits in them.
+    func sharedScratch(images: Int, tokens: Int) -> Scratch {
         if let s = scratch, s.fits(images: images, tokens: tokens) {
             s.resize(images: images, tokens: tokens)
             return s
@@ -81,6 +94,17 @@ public final class VisionTransformer {
         let s = Scratch(config: config, images: images, tokens: tokens, workers: pool.threads)
         scratch = s
         return s
+    }
+
+    /// One single-image buffer set per thread, kept while the token count fits.
+    func laneScratch(tokens: Int) -> [Scratch] {
+        if let lanes, lanes.allSatisfy({ $0.fits(images: 1, tokens: tokens) }) {
+            for s in lanes { s.resize(images: 1, tokens: tokens) }
+            return lanes
+        }
+        let made = (0..<pool.threads).map { _ in Scratch(config: config, images: 1, tokens: tokens, workers: 1) }
+        lanes = made
+        return made
     }
 
     /// Position embeddings for a gridH × gridW input: [1 + gridH·gridW, D], CLS position first.

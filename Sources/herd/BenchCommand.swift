@@ -28,6 +28,9 @@ struct BenchCommand: ParsableCommand {
         @Option(name: .long, help: "Input side in pixels.")
         var size = 224
 
+        @Flag(name: .long, help: "Split every stage by rows and heads even when there is an image per thread.")
+        var splitRows = false
+
         @Flag(name: .long, help: "Print one JSON object.")
         var json = false
 
@@ -47,6 +50,7 @@ struct BenchCommand: ParsableCommand {
             } else {
                 vit = try modelOptions.load()
             }
+            vit.splitsImages = !splitRows
             var generator = SplitMix(seed: 1)
             let input = Tensor(shape: [batch, 3, size, size], data: (0..<(batch * 3 * size * size)).map { _ in generator.nextFloat() })
             _ = try vit.features(input)

@@ -4,9 +4,10 @@ import XCTest
 
 /// herd's forward pass against transformers' output on the committed tiny fixtures.
 final class ParityTests: XCTestCase {
-    func check(_ model: String, _ name: String, threads: Int, file: StaticString = #filePath, line: UInt = #line) throws {
+    func check(_ model: String, _ name: String, threads: Int, splitsImages: Bool = true, file: StaticString = #filePath, line: UInt = #line) throws {
         let fixture = try FixtureModel(model)
         let vit = try VisionTransformer(contentsOf: fixture.weightsPath, configPath: fixture.configPath, threads: threads)
+        vit.splitsImages = splitsImages
         let (input, expected) = try fixture.pair(name)
         let got = try vit.features(input)
         XCTAssertEqual(got.shape, expected.shape, file: file, line: line)
@@ -17,7 +18,9 @@ final class ParityTests: XCTestCase {
 
     func testDINOv1MatchesTransformers() throws {
         try check("tiny-v1", "native", threads: 1)
-        try check("tiny-v1", "native", threads: 3)
+        try check("tiny-v1", "native", threads: 3)  // one image per thread
+        try check("tiny-v1", "native", threads: 2)  // two images per thread, the third split by rows
+        try check("tiny-v1", "native", threads: 2, splitsImages: false)
     }
 
     func testDINOv2AtNativeGridMatchesTransformers() throws {

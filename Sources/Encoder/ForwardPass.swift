@@ -1,8 +1,30 @@
 import Tensor
 
-/// The stages of the forward pass. Shapes: N images, T = 1 + g tokens each, M = N·T rows,
-/// D hidden, H MLP hidden, p patch side; weights [out, in] as in PyTorch (y = x·Wᵀ + b).
-extension VisionTransformer {
+/// One forward pass over a batch held in one `Scratch`, parallelised over rows and heads by `pool`.
+/// Shapes: N images, T = 1 + g tokens each, M = N·T rows, D hidden, H MLP hidden, p patch side;
+/// weights [out, in] as in PyTorch (y = x·Wᵀ + b).
+struct ForwardPass {
+    let weights: ViTWeights
+    let pool: ComputePool
+    let scratch: Scratch
+    /// Position embeddings for this input's grid: [T, D].
+    let positions: FloatBuffer
+
+    var config: ViTConfig { weights.config }
+
+    /// pixels: [N, 3, H, W] → CLS features [N, D] written to `out` (L2-normalised if asked).
+    func run(_ pixels: UnsafePointer<Float>, height: Int, width: Int, normalize: Bool, out: UnsafeMutablePointer<Float>) {
+        let s = scratch
+        embed(pixels, images: s.images, height: height, width: width, positions: positions, into: s)
+        for (i, block) in weights.blocks.enumerated() {
+            if i == 0 { normAndProject(block, s) }
+            attention(s)
+            let next = i + 1 < weights.blocks.count ? weights.blocks[i + 1] : nil
+            outputAndMLP(block, next: next, s)
+        }
+        finalNorm(s, normalize: normalize, out: out)
+    }
+
     /// Row ranges of an M-row matrix, a few per thread so a slowed thread takes fewer.
     func rowChunks(_ m: Int) -> [Range<Int>] {
         let count = pool.threads == 1 ? 1 : min(m, pool.threads * (m >= 512 ? 4 : 1))
@@ -101,12 +123,10 @@ extension VisionTransformer {
         }
     }
 
-    /// The CLS rows after the final LayerNorm: x[b·T] → [N, D], optionally L2-normalised.
-    func finalNorm(_ s: Scratch, normalize: Bool) -> Tensor {
+    /// The CLS rows after the final LayerNorm: x[b·T] → out: [N, D], optionally L2-normalised.
+    func finalNorm(_ s: Scratch, normalize: Bool, out ob: UnsafeMutablePointer<Float>) {
         let d = config.hidden, t = s.tokens
-        var out = Tensor(shape: [s.images, d])
-        out.data.withUnsafeMutableBufferPointer { o in
-            guard let ob = o.baseAddress else { return }
+        do {
             for b in 0..<s.images {
                 LayerNorm.apply(s.x.base + b * t * d, rows: 1, dim: d, gamma: weights.finalGamma.base,
                                 beta: weights.finalBeta.base, eps: config.eps, out: ob + b * d)
@@ -118,6 +138,5 @@ extension VisionTransformer {
                 }
             }
         }
-        return out
     }
 }
