@@ -6,6 +6,7 @@ import Foundation
 @main
 enum Main {
     static func main() async {
+        BLASRestart.restartIfNeeded()
         do {
             var command = try Herd.parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -10,6 +10,10 @@ struct Herd: AsyncParsableCommand {
             Inspect.self,
             Preprocess.self,
             Service.self,
+            EmbedCommand.self,
+            ModelCommand.self,
+            BenchCommand.self,
+            DoctorCommand.self,
         ]
     )
 }

@@ -1,1 +1,0 @@
-// The Encoder module: see Docs/ARCHITECTURE.md. Its code arrives with its issue.

@@ -1,0 +1,15 @@
+/// Errors from loading or running an encoder, fetching or storing models; each names the file,
+/// tensor or model and says what the user can do.
+public struct EncoderError: Error, CustomStringConvertible, Equatable {
+    /// The file, URL or model name concerned.
+    public var subject: String
+    /// What went wrong and how to fix it.
+    public var message: String
+
+    public init(_ subject: String, _ message: String) {
+        self.subject = subject
+        self.message = message
+    }
+
+    public var description: String { "\(subject): \(message)" }
+}

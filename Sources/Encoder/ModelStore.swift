@@ -1,0 +1,142 @@
+import CSystem
+import Foundation
+import Tensor
+
+/// Installed models: one folder per model under the store root holding `model.safetensors` and,
+/// when known, the hub's `config.json`. Installs are atomic: a model is staged in a temporary
+/// folder, fsynced, and renamed into place.
+public struct ModelStore: Sendable {
+    /// The folder holding one sub-folder per model.
+    public let root: URL
+
+    /// A store at `root` (created on first install).
+    public init(root: URL) {
+        self.root = root
+    }
+
+    /// `$HERD_MODELS_DIR`, else `$XDG_DATA_HOME/herd/models`, else `~/.local/share/herd/models`.
+    public static func defaultRoot(environment: [String: String]) -> URL {
+        if let dir = environment["HERD_MODELS_DIR"], !dir.isEmpty { return URL(fileURLWithPath: dir) }
+        if let data = environment["XDG_DATA_HOME"], !data.isEmpty {
+            return URL(fileURLWithPath: data).appendingPathComponent("herd/models")
+        }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return URL(fileURLWithPath: home).appendingPathComponent(".local/share/herd/models")
+    }
+
+    /// A model as installed in the store.
+    public struct Installed: Sendable {
+        /// Folder name.
+        public var name: String
+        /// Path of model.safetensors.
+        public var weightsPath: String
+        /// Path of config.json, when present.
+        public var configPath: String?
+        /// Size of the weights file in bytes.
+        public var bytes: Int64
+    }
+
+    /// Where a model named `name` lives (whether or not it is installed).
+    public func folder(for name: String) -> URL { root.appendingPathComponent(name) }
+
+    /// Installed models, sorted by name; folders without weights (e.g. staging) are skipped.
+    public func list() -> [Installed] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        return names.filter { !$0.hasPrefix(".") }.sorted().compactMap { installed($0) }
+    }
+
+    /// The installed model `name`, if any.
+    public func installed(_ name: String) -> Installed? {
+        let dir = folder(for: name)
+        let weights = dir.appendingPathComponent("model.safetensors").path
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: weights) else { return nil }
+        let config = dir.appendingPathComponent("config.json").path
+        return Installed(name: name, weightsPath: weights,
+                         configPath: FileManager.default.fileExists(atPath: config) ? config : nil,
+                         bytes: (attributes[.size] as? NSNumber)?.int64Value ?? 0)
+    }
+
+    /// The weights and config for `nameOrPath`: an installed model's name, or a path to a
+    /// .safetensors file (with config.json beside it, if any).
+    public func resolve(_ nameOrPath: String) throws -> (weights: String, config: String?) {
+        if nameOrPath.contains("/") || nameOrPath.hasSuffix(".safetensors") {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: nameOrPath, isDirectory: &isDirectory) else {
+                throw EncoderError(nameOrPath, "no such model file")
+            }
+            let file = isDirectory.boolValue ? URL(fileURLWithPath: nameOrPath).appendingPathComponent("model.safetensors") : URL(fileURLWithPath: nameOrPath)
+            let config = file.deletingLastPathComponent().appendingPathComponent("config.json").path
+            return (file.path, FileManager.default.fileExists(atPath: config) ? config : nil)
+        }
+        guard let model = installed(nameOrPath) else {
+            let hint = PublishedModel.named(nameOrPath) != nil
+                ? "run `herd model fetch \(nameOrPath)`"
+                : "known names: \(PublishedModel.all.map(\.name).joined(separator: ", ")); or `herd model import FILE --name \(nameOrPath)`"
+            throw EncoderError(nameOrPath, "model is not installed in \(root.path); \(hint)")
+        }
+        return (model.weightsPath, model.configPath)
+    }
+
+    /// Checks that `weights` (with `config`, a config.json's bytes) is a loadable DINO ViT and
+    /// installs both as model `name`, replacing any model of that name atomically. The weights file
+    /// is copied, or moved when `moveWeights` is set (a finished download inside the store).
+    @discardableResult
+    public func install(weights: URL, config: Data?, name: String, moveWeights: Bool = false) throws -> ViTConfig {
+        guard !name.isEmpty, !name.hasPrefix("."), !name.contains("/") else {
+            throw EncoderError(name, "a model name must be non-empty, not start with '.', and contain no '/'")
+        }
+        let file: SafeTensorsFile
+        do { file = try SafeTensorsFile(path: weights.path) } catch let e as TensorFileError { throw EncoderError(e.path, e.message) }
+        let vitConfig = try ViTWeights(file: file, configJSON: config).config
+        try make(root)
+        let staging = root.appendingPathComponent(".staging-\(name)-\(UUID().uuidString)")
+        try make(staging)
+        defer { try? FileManager.default.removeItem(at: staging) }
+        let stagedWeights = staging.appendingPathComponent("model.safetensors")
+        do {
+            if moveWeights {
+                try FileManager.default.moveItem(at: weights, to: stagedWeights)
+            } else {
+                try FileManager.default.copyItem(at: weights, to: stagedWeights)
+            }
+            if let config { try config.write(to: staging.appendingPathComponent("config.json")) }
+        } catch {
+            throw EncoderError(staging.path, "cannot stage the model: \(error.localizedDescription); check free space and permissions")
+        }
+        try FileSync.sync(stagedWeights.path)
+        if config != nil { try FileSync.sync(staging.appendingPathComponent("config.json").path) }
+        try FileSync.sync(staging.path)
+        let target = folder(for: name)
+        if FileManager.default.fileExists(atPath: target.path) {
+            // Swap the new folder in, then drop the old one (now at the staging name).
+            guard herd_renameat2(AT_FDCWD, staging.path, AT_FDCWD, target.path, HERD_RENAME_EXCHANGE) == 0 else {
+                throw EncoderError(target.path, "cannot replace the installed model: \(String(cString: strerror(errno)))")
+            }
+        } else if rename(staging.path, target.path) != 0 {
+            throw EncoderError(target.path, "cannot install the model: \(String(cString: strerror(errno)))")
+        }
+        try FileSync.sync(root.path)
+        return vitConfig
+    }
+
+    private func make(_ dir: URL) throws {
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        } catch {
+            throw EncoderError(dir.path, "cannot create the folder: \(error.localizedDescription)")
+        }
+    }
+}
+
+/// fsync(2) of a file or folder by path, retrying EINTR.
+enum FileSync {
+    static func sync(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw EncoderError(path, "cannot open to sync: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        while fsync(fd) != 0 {
+            if errno == EINTR { continue }
+            throw EncoderError(path, "fsync failed: \(String(cString: strerror(errno)))")
+        }
+    }
+}

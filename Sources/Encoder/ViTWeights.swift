@@ -1,0 +1,93 @@
+import Foundation
+import Tensor
+
+/// All parameters of a DINO ViT in float32, checked by name and shape against its config.
+/// Q, K and V of each block are stacked into one [3·hidden, hidden] matrix so one GEMM makes all three.
+public struct ViTWeights: Sendable {
+    /// One transformer block.
+    struct Block: Sendable {
+        let norm1Gamma, norm1Beta: FloatBuffer      // [D]
+        let qkvWeight, qkvBias: FloatBuffer         // [3D, D], [3D]: rows Q, then K, then V
+        let outWeight, outBias: FloatBuffer         // [D, D], [D]
+        let layerScale1: FloatBuffer?               // [D] (DINOv2)
+        let norm2Gamma, norm2Beta: FloatBuffer      // [D]
+        let fc1Weight, fc1Bias: FloatBuffer         // [H, D], [H]
+        let fc2Weight, fc2Bias: FloatBuffer         // [D, H], [D]
+        let layerScale2: FloatBuffer?               // [D] (DINOv2)
+    }
+
+    /// The architecture these weights fill.
+    public let config: ViTConfig
+    let patchWeight: FloatBuffer     // [D, 3·p·p] (conv weight [D, 3, p, p] flattened)
+    let patchBias: FloatBuffer       // [D]
+    let clsToken: FloatBuffer        // [D]
+    let positions: FloatBuffer       // [1 + g², D]
+    let blocks: [Block]
+    let finalGamma, finalBeta: FloatBuffer  // [D]
+
+    /// Loads and validates the checkpoint in `file` (config inferred from it and `configJSON`).
+    public init(file: SafeTensorsFile, configJSON: Data? = nil) throws {
+        let config = try ViTConfig.infer(from: file, configJSON: configJSON)
+        try self.init(file: file, config: config)
+    }
+
+    /// Loads the tensors `config` needs from `file`; throws naming the first missing tensor, or the
+    /// tensor, its expected and its found shape.
+    public init(file: SafeTensorsFile, config: ViTConfig) throws {
+        self.config = config
+        let names = ViTTensorNames(prefix: ViTTensorNames(file: file).prefix ?? "", family: config.family)
+        let d = config.hidden, h = config.mlpHidden, p = config.patch
+        let loader = TensorLoader(file: file, family: config.family)
+        patchWeight = try loader.load(names.patchWeight, [d, 3, p, p])
+        patchBias = try loader.load(names.patchBias, [d])
+        clsToken = try loader.load(names.clsToken, [1, 1, d])
+        positions = try loader.load(names.positions, [1, 1 + config.positionGrid * config.positionGrid, d])
+        finalGamma = try loader.load(names.finalNormWeight, [d])
+        finalBeta = try loader.load(names.finalNormBias, [d])
+        var blocks: [Block] = []
+        for i in 0..<config.layers {
+            let n = names.layer(i)
+            var qkvWeight: [Float] = []
+            var qkvBias: [Float] = []
+            for which in ["query", "key", "value"] {
+                qkvWeight += try loader.values(n.qkv(which, "weight"), [d, d])
+                qkvBias += try loader.values(n.qkv(which, "bias"), [d])
+            }
+            let v2 = config.family == .dinoV2
+            blocks.append(Block(
+                norm1Gamma: try loader.load(n.norm1Weight, [d]), norm1Beta: try loader.load(n.norm1Bias, [d]),
+                qkvWeight: FloatBuffer(qkvWeight), qkvBias: FloatBuffer(qkvBias),
+                outWeight: try loader.load(n.outWeight, [d, d]), outBias: try loader.load(n.outBias, [d]),
+                layerScale1: v2 ? try loader.load(n.layerScale1, [d]) : nil,
+                norm2Gamma: try loader.load(n.norm2Weight, [d]), norm2Beta: try loader.load(n.norm2Bias, [d]),
+                fc1Weight: try loader.load(n.fc1Weight, [h, d]), fc1Bias: try loader.load(n.fc1Bias, [h]),
+                fc2Weight: try loader.load(n.fc2Weight, [d, h]), fc2Bias: try loader.load(n.fc2Bias, [d]),
+                layerScale2: v2 ? try loader.load(n.layerScale2, [d]) : nil))
+        }
+        self.blocks = blocks
+    }
+
+    /// Loads one tensor after checking its name and shape.
+    private struct TensorLoader {
+        let file: SafeTensorsFile
+        let family: ViTConfig.Family
+
+        func values(_ name: String, _ shape: [Int]) throws -> [Float] {
+            guard let entry = file.entries[name] else {
+                throw EncoderError(file.path, "has no tensor '\(name)', which a \(family == .dinoV2 ? "DINOv2" : "DINO v1") ViT needs; the file is not a complete \(family == .dinoV2 ? "Dinov2Model" : "ViTModel") checkpoint")
+            }
+            guard entry.shape == shape else {
+                throw EncoderError(file.path, "tensor '\(name)' has shape \(entry.shape), expected \(shape)")
+            }
+            do {
+                return try file.tensor(name).data
+            } catch let error as TensorFileError {
+                throw EncoderError(error.path, error.message)
+            }
+        }
+
+        func load(_ name: String, _ shape: [Int]) throws -> FloatBuffer {
+            FloatBuffer(try values(name, shape))
+        }
+    }
+}

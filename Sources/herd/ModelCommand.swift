@@ -1,0 +1,128 @@
+import ArgumentParser
+import Encoder
+import Foundation
+import Tensor
+
+/// `herd model`: fetch, import and list encoder weights.
+struct ModelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model",
+        abstract: "Fetch, import and list encoder models.",
+        subcommands: [Fetch.self, Import.self, List.self])
+
+    /// Store location shared by the subcommands.
+    struct StoreOptions: ParsableArguments {
+        @Option(name: .long, help: "Model store folder (default: $HERD_MODELS_DIR, else $XDG_DATA_HOME/herd/models).")
+        var modelsDir: String?
+
+        var store: ModelStore {
+            ModelStore(root: modelsDir.map { URL(fileURLWithPath: $0) } ?? ModelStore.defaultRoot(environment: ProcessInfo.processInfo.environment))
+        }
+    }
+
+    /// `herd model fetch NAME`.
+    struct Fetch: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Download a published model from the Hugging Face hub (resumes an interrupted download).",
+            discussion: "Names: \(PublishedModel.all.map(\.name).joined(separator: ", ")). The hub URL can be overridden with HERD_HUB_URL.")
+
+        @Argument(help: "Model name.")
+        var name: String = PublishedModel.defaultName
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            guard let model = PublishedModel.named(name) else {
+                throw ValidationError("unknown model '\(name)'; known: \(PublishedModel.all.map(\.name).joined(separator: ", ")); for other weights use `herd model import`")
+            }
+            let fetch = ModelFetch(hub: ModelFetch.defaultHub(environment: ProcessInfo.processInfo.environment), store: storeOptions.store)
+            let bar = ProgressBar(label: model.name)
+            let config = try await fetch.fetch(model, progress: bar.update)
+            bar.finish()
+            print("installed \(model.name) (\(config)) in \(storeOptions.store.folder(for: model.name).path)")
+        }
+    }
+
+    /// `herd model import FILE [--name N]`.
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Install a local safetensors file (checked before it is installed).")
+
+        @Argument(help: "A model.safetensors file in the Hugging Face ViTModel or Dinov2Model layout.")
+        var file: String
+
+        @Option(name: .long, help: "Name in the store (default: the file's folder name, or its name without extension).")
+        var name: String?
+
+        @Option(name: .long, help: "The model's config.json (default: config.json beside the file, if present).")
+        var config: String?
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() throws {
+            let url = URL(fileURLWithPath: file)
+            let configPath = config ?? url.deletingLastPathComponent().appendingPathComponent("config.json").path
+            var configData: Data?
+            if config != nil || FileManager.default.fileExists(atPath: configPath) {
+                guard let data = FileManager.default.contents(atPath: configPath) else {
+                    throw ValidationError("\(configPath): cannot read the config file")
+                }
+                configData = data
+            }
+            let stem = url.deletingPathExtension().lastPathComponent
+            let chosen = name ?? (stem == "model" ? url.deletingLastPathComponent().lastPathComponent : stem)
+            let vit = try storeOptions.store.install(weights: url, config: configData, name: chosen)
+            print("installed \(chosen) (\(vit)) in \(storeOptions.store.folder(for: chosen).path)")
+        }
+    }
+
+    /// `herd model list`.
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List installed and known models.")
+
+        @Flag(name: .long, help: "Also show each model's architecture and the BLAS library in use.")
+        var verbose = false
+
+        @Flag(name: .long, help: "Print JSON.")
+        var json = false
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() throws {
+            let store = storeOptions.store
+            let installed = store.list()
+            if json {
+                let rows: [[String: Any]] = installed.map { m in
+                    var row: [String: Any] = ["name": m.name, "path": m.weightsPath, "bytes": m.bytes]
+                    if verbose, let file = try? SafeTensorsFile(path: m.weightsPath),
+                       let c = try? ViTConfig.infer(from: file, configJSON: m.configPath.flatMap { FileManager.default.contents(atPath: $0) }) {
+                        row["architecture"] = c.description
+                    }
+                    return row
+                }
+                let data = try JSONSerialization.data(withJSONObject: ["store": store.root.path, "installed": rows], options: [.sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+                return
+            }
+            print("model store: \(store.root.path)")
+            if installed.isEmpty { print("  (nothing installed; run `herd model fetch \(PublishedModel.defaultName)`)") }
+            for m in installed {
+                print(String(format: "  %-16@ %8.1f MB  %@", m.name, Double(m.bytes) / 1e6, m.weightsPath))
+                if verbose {
+                    do {
+                        let file = try SafeTensorsFile(path: m.weightsPath)
+                        let c = try ViTConfig.infer(from: file, configJSON: m.configPath.flatMap { FileManager.default.contents(atPath: $0) })
+                        print("      \(c)")
+                    } catch {
+                        print("      unusable: \(error)")
+                    }
+                }
+            }
+            let missing = PublishedModel.all.filter { p in !installed.contains { $0.name == p.name } }
+            if !missing.isEmpty {
+                print("available to fetch:")
+                for p in missing { print("  \(p.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(p.summary)") }
+            }
+            if verbose { print(DoctorCommand.blasReport()) }
+        }
+    }
+}
