@@ -48,7 +48,7 @@ struct EmbedCommand: ParsableCommand {
             }
             names = (0..<pixels.shape[0]).map { "\(tensor)[\($0)]" }
         } else {
-            let loaded = try EmbedImages.preprocess(images)
+            let loaded = EmbedImages.preprocess(images)
             pixels = loaded.pixels
             names = loaded.names
             failures = loaded.failures

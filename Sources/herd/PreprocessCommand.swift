@@ -34,20 +34,13 @@ struct Preprocess: ParsableCommand {
     }
 
     func run() throws {
-        let preprocessor = Preprocessor(shortSide: shortSide, crop: crop)
-        var planes: [Float] = []
-        var written: [String] = []
-        var failed = 0
-        for path in files {
-            do {
-                planes += try preprocessor.prepare(fileAt: path).planes
-                written.append(path)
-            } catch {
-                failed += 1
-                FileHandle.standardError.write(Data("herd preprocess: \(error)\n".utf8))
-            }
+        let loaded = EmbedImages.preprocess(files, preprocessor: Preprocessor(shortSide: shortSide, crop: crop))
+        for failure in loaded.failures {
+            FileHandle.standardError.write(Data((failure + "\n").utf8))
         }
-        try Npy.write(Tensor(shape: [written.count, 3, crop, crop], data: planes), to: npy)
+        try Npy.write(loaded.pixels, to: npy)
+        let written = loaded.names
+        let failed = loaded.failures.count
         if let listOut {
             try (written.joined(separator: "\n") + "\n").write(toFile: listOut, atomically: true, encoding: .utf8)
         }
