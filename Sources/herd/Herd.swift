@@ -8,6 +8,10 @@ struct Herd: AsyncParsableCommand {
         version: HerdVersion.string,
         subcommands: [
             InitCommand.self,
+            RunCommand.self,
+            ScanCommand.self,
+            StatusCommand.self,
+            FilesCommand.self,
         ]
     )
 }
