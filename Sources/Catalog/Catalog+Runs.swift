@@ -173,3 +173,21 @@ extension Catalog {
             imagesEncoded: row["images_encoded"], filesIngested: row["files_ingested"], ingestSeconds: row["ingest_seconds"])
     }
 }
+
+extension Catalog {
+    /// Files marked embedded whose content has no features for `modelID`: should be none.
+    public func embeddedFilesLackingFeatures(modelID: String) throws -> [String] {
+        try wrap {
+            try pool.read { db in
+                try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT path FROM files WHERE state = 'done' AND NOT EXISTS
+                            (SELECT 1 FROM features WHERE features.content_hash = files.content_hash AND features.model_id = ?)
+                        ORDER BY path
+                        """,
+                    arguments: [modelID])
+            }
+        }
+    }
+}

@@ -45,13 +45,18 @@ public final class Catalog: Sendable {
         }
         let pool = try open(path: path, readonly: true)
         let migrator = Catalog.migrator
-        let (applied, superseded): (Set<String>, Bool)
+        let (applied, superseded, empty): (Set<String>, Bool, Bool)
         do {
-            (applied, superseded) = try pool.read { db in
-                (try migrator.appliedIdentifiers(db), try migrator.hasBeenSuperseded(db))
+            (applied, superseded, empty) = try pool.read { db in
+                let tables = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'") ?? 0
+                if tables == 0 { return ([], false, true) }
+                return (try migrator.appliedIdentifiers(db), try migrator.hasBeenSuperseded(db), false)
             }
         } catch {
             throw CatalogError(.sqlite, path: path, "cannot read the catalogue's schema: \(error)")
+        }
+        if empty {
+            throw CatalogError(.missing, path: path, "the catalogue is empty: the daemon is creating it (try again in a moment), or start it with `herd run`")
         }
         if superseded {
             throw CatalogError(.newerSchema, path: path, "the catalogue was written by a newer herd (schema \(applied.sorted().joined(separator: ", "))); upgrade herd to read it")

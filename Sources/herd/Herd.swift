@@ -12,6 +12,7 @@ struct Herd: AsyncParsableCommand {
             ScanCommand.self,
             StatusCommand.self,
             FilesCommand.self,
+            CheckCommand.self,
         ]
     )
 }
