@@ -37,6 +37,8 @@ public struct HerdDaemon: Sendable {
 
     /// Runs until SIGTERM or SIGINT: initial scan, then watch and ingest.
     public func run() async throws {
+        // Until the reload service traps SIGHUP, its default action would end the process.
+        signal(SIGHUP, SIG_IGN)
         let (lock, catalog, runID) = try open(kind: "daemon")
         let state = DaemonState(configuration: configuration)
         let notifier = SystemdNotifier(environment: dependencies.environment)
