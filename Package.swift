@@ -34,7 +34,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "Catalog", "CSystem",
+                "Catalog",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -47,7 +47,6 @@ let package = Package(
             dependencies: [
                 "Imaging", "Tensor", "Encoder", "Index", "Clustering",
                 "Catalog", "Daemon",
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
