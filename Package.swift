@@ -11,6 +11,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
     ],
     targets: [
         // C shims: module maps + tiny C wrappers. Include and link flags come from pkg-config.
@@ -26,10 +30,23 @@ let package = Package(
         .target(name: "Encoder", dependencies: ["Tensor", "CSystem"]),
         .target(name: "Index", dependencies: ["Tensor"]),
         .target(name: "Clustering", dependencies: ["Tensor", "Index"]),
+        .target(name: "Catalog", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "Catalog",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "herd",
             dependencies: [
                 "Imaging", "Tensor", "Encoder", "Index", "Clustering",
+                "Catalog", "Daemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -43,6 +60,8 @@ let package = Package(
         .testTarget(name: "IndexTests", dependencies: ["Index", "Tensor"]),
         .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "Index", "Tensor"]),
         .testTarget(name: "HerdEndToEndTests", dependencies: ["herd"]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Catalog"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,6 +7,12 @@ struct Herd: AsyncParsableCommand {
         abstract: "Sort a photo library into herds of similar pictures.",
         version: HerdVersion.string,
         subcommands: [
+            InitCommand.self,
+            RunCommand.self,
+            ScanCommand.self,
+            StatusCommand.self,
+            FilesCommand.self,
+            CheckCommand.self,
             Inspect.self,
             Preprocess.self,
             Service.self,

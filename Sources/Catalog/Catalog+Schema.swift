@@ -1,0 +1,73 @@
+import GRDB
+
+extension Catalog {
+    /// Names of the schema steps this build knows, oldest first. Append only; never edit a shipped step.
+    public static let migrationNames = ["v1-files-features-runs"]
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-files-features-runs") { db in
+            try db.execute(sql: """
+                CREATE TABLE files (
+                    id INTEGER PRIMARY KEY,
+                    path TEXT NOT NULL UNIQUE,
+                    device INTEGER NOT NULL,
+                    inode INTEGER NOT NULL,
+                    size INTEGER NOT NULL,
+                    mtime_ns INTEGER NOT NULL,
+                    content_hash BLOB,
+                    format TEXT,
+                    width INTEGER,
+                    height INTEGER,
+                    orientation INTEGER,
+                    taken_at TEXT,
+                    camera TEXT,
+                    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed')),
+                    error TEXT,
+                    added_at REAL NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                CREATE INDEX files_by_inode ON files(device, inode);
+                CREATE INDEX files_by_hash ON files(content_hash);
+                CREATE INDEX files_by_state ON files(state, id);
+                CREATE INDEX files_by_taken_at ON files(taken_at);
+
+                CREATE TABLE features (
+                    content_hash BLOB NOT NULL,
+                    model_id TEXT NOT NULL,
+                    dimension INTEGER NOT NULL,
+                    vector BLOB NOT NULL,
+                    created_at REAL NOT NULL,
+                    PRIMARY KEY (content_hash, model_id)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE runs (
+                    id INTEGER PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    pid INTEGER NOT NULL,
+                    model_id TEXT NOT NULL,
+                    blas_core TEXT,
+                    started_at REAL NOT NULL,
+                    heartbeat_at REAL NOT NULL,
+                    finished_at REAL,
+                    phase TEXT NOT NULL DEFAULT 'starting',
+                    watch_note TEXT,
+                    extractor_calls INTEGER NOT NULL DEFAULT 0,
+                    images_encoded INTEGER NOT NULL DEFAULT 0,
+                    files_ingested INTEGER NOT NULL DEFAULT 0,
+                    ingest_seconds REAL NOT NULL DEFAULT 0
+                );
+
+                CREATE TABLE events (
+                    id INTEGER PRIMARY KEY,
+                    run_id INTEGER REFERENCES runs(id) ON DELETE CASCADE,
+                    at REAL NOT NULL,
+                    kind TEXT NOT NULL,
+                    detail TEXT NOT NULL DEFAULT ''
+                );
+                CREATE INDEX events_by_kind ON events(kind, at);
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,33 @@
+import Catalog
+import Foundation
+
+/// What the daemon is built from, as plain values: the plugs for the decoder and encoder, the file-event source,
+/// and the environment. Tests hand in their own; `herd run` hands in the real ones.
+public struct DaemonDependencies: Sendable {
+    /// The encoder's plug.
+    public var extractor: FeatureExtractor
+    /// The decoder's plug.
+    public var inspector: ImageInspector
+    /// Makes a file-event source (inotify by default).
+    public var makeFileEvents: @Sendable () throws -> FileEventSource
+    /// The OpenBLAS core in use, shown by `herd status`.
+    public var blasCore: String?
+    /// The process environment (for `NOTIFY_SOCKET` and overrides).
+    public var environment: [String: String]
+    /// How often the service loops look for work (events, wake-ups, shutdown).
+    public var tick: Duration
+
+    /// Dependencies; the file events default to a real inotify watcher.
+    public init(
+        extractor: FeatureExtractor, inspector: ImageInspector,
+        makeFileEvents: @escaping @Sendable () throws -> FileEventSource = { try InotifyWatcher().source },
+        blasCore: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment, tick: Duration = .milliseconds(100)
+    ) {
+        self.extractor = extractor
+        self.inspector = inspector
+        self.makeFileEvents = makeFileEvents
+        self.blasCore = blasCore
+        self.environment = environment
+        self.tick = tick
+    }
+}

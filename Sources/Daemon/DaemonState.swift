@@ -1,0 +1,74 @@
+import Foundation
+import Synchronization
+
+/// What the daemon is doing, shared by its services: one lock, plain values, no callbacks.
+public final class DaemonState: Sendable {
+    /// The phases `herd status` and systemd's STATUS= show.
+    public enum Phase: Sendable, Equatable {
+        /// Opening the catalogue.
+        case starting
+        /// Walking the libraries.
+        case scanning
+        /// Embedding pending files.
+        case ingesting(done: Int, pending: Int)
+        /// Up to date; waiting for file events.
+        case watching
+        /// Finishing the current batch before exiting.
+        case stopping
+    }
+
+    struct Values {
+        var phase = Phase.starting
+        var watchNote: String?
+        var wakeIngest = false
+        var reload: HerdConfiguration?
+        var configuration: HerdConfiguration
+        var lastScan = ScanReport()
+        var rate: Double = 0
+    }
+
+    private let values: Mutex<Values>
+
+    /// State for a daemon running `configuration`.
+    public init(configuration: HerdConfiguration) {
+        values = Mutex(Values(configuration: configuration))
+    }
+
+    func update<T>(_ body: (inout Values) -> T) -> T { values.withLock { body(&$0) } }
+
+    /// The current phase.
+    public var phase: Phase { update { $0.phase } }
+
+    /// The configuration in force.
+    public var configuration: HerdConfiguration { update { $0.configuration } }
+
+    /// A one-line status for systemd and the catalogue.
+    public var statusLine: String {
+        update { v in
+            var line: String
+            switch v.phase {
+            case .starting: line = "starting"
+            case .scanning: line = "scanning"
+            case .ingesting(let done, let pending):
+                line = "ingesting: \(done) done, \(pending) pending" + (v.rate > 0 ? String(format: ", %.1f photos/s", v.rate) : "")
+            case .watching: line = "watching"
+            case .stopping: line = "stopping after the current batch"
+            }
+            if let note = v.watchNote { line += "; " + note }
+            return line
+        }
+    }
+
+    /// The phase name stored in the catalogue's runs table.
+    var phaseName: String {
+        update { v in
+            switch v.phase {
+            case .starting: return "starting"
+            case .scanning: return "scanning"
+            case .ingesting(let done, let pending): return "ingesting \(done) done, \(pending) pending"
+            case .watching: return "watching"
+            case .stopping: return "stopping"
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+
+/// The daemon's settings, as `config.toml` holds them.
+public struct HerdConfiguration: Sendable, Equatable, Codable {
+    /// Library roots to watch (absolute).
+    public var libraries: [String]
+    /// Folder the cluster links are written to (absolute; not inside a library).
+    public var output: String
+    /// Feature model name.
+    public var model: String
+    /// Worker threads for hashing, decoding and the encoder.
+    public var threads: Int
+    /// Files per encoder batch and per catalogue transaction.
+    public var batchSize: Int
+    /// Quiet time after the last file event before a changed file is read, in milliseconds.
+    public var debounceMilliseconds: Int
+    /// Seconds between full reconcile scans that catch anything the watcher missed.
+    public var rescanIntervalSeconds: Int
+
+    /// The default model.
+    public static let defaultModel = "dino-vits16"
+
+    /// Settings with defaults for the tuning knobs.
+    public init(
+        libraries: [String], output: String, model: String = HerdConfiguration.defaultModel, threads: Int = 2, batchSize: Int = 16,
+        debounceMilliseconds: Int = 1000, rescanIntervalSeconds: Int = 3600
+    ) {
+        self.libraries = libraries
+        self.output = output
+        self.model = model
+        self.threads = threads
+        self.batchSize = batchSize
+        self.debounceMilliseconds = debounceMilliseconds
+        self.rescanIntervalSeconds = rescanIntervalSeconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case libraries, output, model, threads
+        case batchSize = "batch_size"
+        case debounceMilliseconds = "debounce_ms"
+        case rescanIntervalSeconds = "rescan_interval_s"
+    }
+
+    /// Decodes, with defaults for every key but `libraries` and `output`.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            libraries: try c.decode([String].self, forKey: .libraries),
+            output: try c.decode(String.self, forKey: .output),
+            model: try c.decodeIfPresent(String.self, forKey: .model) ?? Self.defaultModel,
+            threads: try c.decodeIfPresent(Int.self, forKey: .threads) ?? 2,
+            batchSize: try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? 16,
+            debounceMilliseconds: try c.decodeIfPresent(Int.self, forKey: .debounceMilliseconds) ?? 1000,
+            rescanIntervalSeconds: try c.decodeIfPresent(Int.self, forKey: .rescanIntervalSeconds) ?? 3600)
+    }
+
+    /// Applies `HERD_MODEL`, `HERD_THREADS`, `HERD_BATCH_SIZE`, `HERD_DEBOUNCE_MS` and `HERD_RESCAN_INTERVAL_S`.
+    public func overridden(by environment: [String: String]) throws -> HerdConfiguration {
+        var copy = self
+        if let model = environment["HERD_MODEL"], !model.isEmpty { copy.model = model }
+        func integer(_ name: String) throws -> Int? {
+            guard let text = environment[name], !text.isEmpty else { return nil }
+            guard let value = Int(text) else {
+                throw DaemonError(.configuration, path: nil, "environment variable \(name)=\(text) is not a whole number")
+            }
+            return value
+        }
+        copy.threads = try integer("HERD_THREADS") ?? copy.threads
+        copy.batchSize = try integer("HERD_BATCH_SIZE") ?? copy.batchSize
+        copy.debounceMilliseconds = try integer("HERD_DEBOUNCE_MS") ?? copy.debounceMilliseconds
+        copy.rescanIntervalSeconds = try integer("HERD_RESCAN_INTERVAL_S") ?? copy.rescanIntervalSeconds
+        return copy
+    }
+}

@@ -1,0 +1,75 @@
+import Catalog
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The daemon: takes the catalogue's writer lock, records a run, and runs its services until SIGTERM or SIGINT
+/// (which finish the current batch first). SIGHUP reloads the configuration file.
+public struct HerdDaemon: Sendable {
+    /// Settings at start.
+    public var configuration: HerdConfiguration
+    /// Where the configuration file and catalogue are.
+    public var paths: HerdPaths
+    /// Plugs and seams.
+    public var dependencies: DaemonDependencies
+    /// Where diagnostics go.
+    public var logger: Logger
+
+    /// A daemon; `configuration` must already be validated.
+    public init(configuration: HerdConfiguration, paths: HerdPaths, dependencies: DaemonDependencies, logger: Logger) {
+        self.configuration = configuration
+        self.paths = paths
+        self.dependencies = dependencies
+        self.logger = logger
+    }
+
+    /// Opens the catalogue as its only writer and starts a run of `kind`.
+    func open(kind: String) throws -> (WriterLock, Catalog, Int64) {
+        let lock = try WriterLock(catalogPath: paths.catalog)
+        let catalog = try Catalog.openForWriting(path: paths.catalog)
+        let requeued = try catalog.requeueFilesMissingFeatures(modelID: dependencies.extractor.modelID)
+        if requeued > 0 {
+            logger.notice("files queued again for the model", metadata: ["files": "\(requeued)", "model": "\(dependencies.extractor.modelID)"])
+        }
+        let runID = try catalog.beginRun(kind: kind, pid: getpid(), modelID: dependencies.extractor.modelID, blasCore: dependencies.blasCore)
+        return (lock, catalog, runID)
+    }
+
+    /// Runs until SIGTERM or SIGINT: initial scan, then watch and ingest.
+    public func run() async throws {
+        // Until the reload service traps SIGHUP, its default action would end the process.
+        signal(SIGHUP, SIG_IGN)
+        let (lock, catalog, runID) = try open(kind: "daemon")
+        let state = DaemonState(configuration: configuration)
+        let notifier = SystemdNotifier(environment: dependencies.environment)
+        let workers = WorkerThreads(count: configuration.threads, name: "herd.ingest")
+        defer { workers.shutdown() }
+        let context = DaemonContext(
+            catalog: catalog, runID: runID, state: state, dependencies: dependencies, paths: paths, workers: workers, logger: logger)
+        let services: [any Service] = [
+            StatusService(context: context, notifier: notifier),
+            IngestService(context: context),
+            LibraryService(context: context),
+            ReloadService(context: context),
+        ]
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        logger.info("herd daemon started", metadata: ["catalog": "\(paths.catalog)", "model": "\(dependencies.extractor.modelID)"])
+        try await group.run()
+        try catalog.finishRun(runID)
+        logger.info("herd daemon stopped")
+        withExtendedLifetime(lock) {}
+    }
+}
+
+/// What every service of one daemon run shares.
+struct DaemonContext: Sendable {
+    var catalog: Catalog
+    var runID: Int64
+    var state: DaemonState
+    var dependencies: DaemonDependencies
+    var paths: HerdPaths
+    var workers: WorkerThreads
+    var logger: Logger
+}

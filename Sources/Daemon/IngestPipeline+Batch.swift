@@ -1,0 +1,94 @@
+import Catalog
+import Foundation
+import Glibc
+
+/// A file after hashing and inspecting, before encoding.
+struct PreparedFile: Sendable {
+    var row: CatalogFile
+    var stat: FileStat
+    var hash: Data?
+    var metadata: ImageMetadata?
+    var error: String?
+}
+
+extension IngestPipeline {
+    /// Hashes and inspects each file on the worker threads. Files gone or changed since the reconcile are left
+    /// pending: the watcher or the next scan brings their new state.
+    func prepare(_ files: [CatalogFile]) async throws -> [PreparedFile] {
+        let inspector = self.inspector
+        let prepared = try await workers.map(files) { row -> PreparedFile? in
+            guard let info = try? Syscall.lstat(row.stat.path), info.isRegularFile else { return nil }
+            let stat = info.fileStat(path: row.stat.path)
+            guard stat.sameFile(as: row.stat) else { return nil }
+            var file = PreparedFile(row: row, stat: stat)
+            do {
+                file.hash = try ContentHash.sha256(ofFileAt: row.stat.path)
+                file.metadata = try inspector.inspect(row.stat.path)
+            } catch {
+                file.error = "\(error)"
+            }
+            return file
+        }
+        return prepared.compactMap { $0 }
+    }
+
+    /// Encodes the files whose content has no features yet (each distinct content once), then commits the whole
+    /// batch in one transaction. Returns the batch's counts.
+    func encodeAndCommit(_ files: [PreparedFile], since started: ContinuousClock.Instant) async throws -> IngestProgress {
+        var progress = IngestProgress()
+        if files.isEmpty { return progress }
+        let modelID = extractor.modelID
+        // Asked now, not while preparing: the previous batch may just have embedded the same content.
+        let known = try catalog.hashesWithFeatures(files.compactMap { $0.error == nil ? $0.hash : nil }, modelID: modelID)
+        var toEncode: [Data: String] = [:]
+        for file in files where file.error == nil {
+            if let hash = file.hash, !known.contains(hash), toEncode[hash] == nil { toEncode[hash] = file.stat.path }
+        }
+        let hashes = Array(toEncode.keys)
+        let paths = hashes.map { toEncode[$0] ?? "" }
+        var vectors: [Data: Result<[Float], any Error>] = [:]
+        if !paths.isEmpty {
+            let extractor = self.extractor
+            let results = try await workers.run { extractor.extract(paths) }
+            for (index, hash) in hashes.enumerated() {
+                vectors[hash] = index < results.count ? results[index] : .failure(ExtractorError.missingOutput)
+            }
+        }
+        var outcomes: [IngestOutcome] = []
+        var encodedHashes = Set<Data>()
+        for file in files {
+            var outcome = IngestOutcome(
+                id: file.row.id, stat: file.stat, contentHash: file.hash, metadata: file.metadata, features: nil, error: file.error)
+            if file.error == nil, let hash = file.hash, let result = vectors[hash] {
+                switch result {
+                case .success(let vector):
+                    // The vector is stored once per content; copies in the same batch share it.
+                    if encodedHashes.insert(hash).inserted { outcome.features = vector }
+                    progress.encoded += 1
+                case .failure(let error):
+                    outcome.error = "\(error)"
+                }
+            } else if file.error == nil {
+                progress.reused += 1
+            }
+            if outcome.error != nil { progress.failed += 1 }
+            outcomes.append(outcome)
+        }
+        // A file rewritten while it was being encoded: drop its outcome, it is pending again.
+        outcomes = outcomes.filter { outcome in
+            guard let info = try? Syscall.lstat(outcome.stat.path) else { return false }
+            return info.fileStat(path: outcome.stat.path).sameFile(as: outcome.stat)
+        }
+        progress.files = outcomes.count
+        let seconds = (ContinuousClock.now - started).inSeconds
+        try catalog.commit(
+            outcomes, modelID: modelID, runID: runID,
+            counters: BatchCounters(extractorCalls: paths.isEmpty ? 0 : 1, imagesEncoded: paths.count, seconds: seconds))
+        return progress
+    }
+}
+
+extension Duration {
+    /// The duration as floating-point seconds.
+    var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

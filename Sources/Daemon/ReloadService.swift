@@ -1,0 +1,28 @@
+import Foundation
+import ServiceLifecycle
+import UnixSignals
+
+/// Reloads the configuration file on SIGHUP; a bad file is reported and the running settings are kept.
+struct ReloadService: Service {
+    let context: DaemonContext
+
+    func run() async throws {
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        for await _ in signals.cancelOnGracefulShutdown() {
+            do {
+                let loaded = try HerdConfiguration.load(from: context.paths.config)
+                    .overridden(by: context.dependencies.environment).validated()
+                if loaded.model != context.dependencies.extractor.modelID {
+                    context.logger.warning(
+                        "a new model takes effect after a restart", metadata: ["running": "\(context.dependencies.extractor.modelID)", "configured": "\(loaded.model)"])
+                }
+                context.state.update { $0.reload = loaded }
+                try? context.catalog.recordEvent(runID: context.runID, kind: "reload", detail: "configuration reloaded from \(context.paths.config)")
+                context.logger.notice("configuration reloaded", metadata: ["path": "\(context.paths.config)"])
+            } catch {
+                context.logger.error("configuration not reloaded; keeping the running settings", metadata: ["error": "\(error)"])
+                try? context.catalog.recordEvent(runID: context.runID, kind: "reload-failed", detail: "\(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Catalog
+import Foundation
+import Logging
+
+/// What one reconcile changed.
+public struct ScanReport: Sendable, Equatable, Codable {
+    /// Files seen for the first time.
+    public var added = 0
+    /// Files whose content changed.
+    public var changed = 0
+    /// Files moved or renamed (no re-encode).
+    public var moved = 0
+    /// Files gone.
+    public var deleted = 0
+    /// Candidate files seen on disk in scope.
+    public var seen = 0
+    /// Folders walked.
+    public var directories = 0
+    /// Folders that could not be read (their files were kept).
+    public var unreadable = 0
+
+    /// An empty report.
+    public init() {}
+
+    /// `12 added, 3 moved, …` (only non-zero counts), or `no changes`.
+    public var summary: String {
+        let parts = [("added", added), ("changed", changed), ("moved", moved), ("deleted", deleted), ("unreadable folders", unreadable)]
+            .filter { $0.1 > 0 }.map { "\($0.1) \($0.0)" }
+        return parts.isEmpty ? "no changes" : parts.joined(separator: ", ")
+    }
+}
+
+/// Reconciles the disk with the catalogue: a whole library, or just the paths the watcher reported.
+public struct Scanner: Sendable {
+    /// Where the libraries are and what to skip.
+    public var layout: LibraryLayout
+    /// The catalogue written to.
+    public var catalog: Catalog
+    /// Where diagnostics go.
+    public var logger: Logger
+
+    /// A scanner over `layout`, writing to `catalog`.
+    public init(layout: LibraryLayout, catalog: Catalog, logger: Logger) {
+        self.layout = layout
+        self.catalog = catalog
+        self.logger = logger
+    }
+
+    /// Walks every library root and reconciles it; rows outside every root are removed. `onDirectory` sees each folder.
+    public func reconcileAll(onDirectory: (String) -> Void = { _ in }) throws -> ScanReport {
+        var disk: [FileStat] = []
+        var rows: [CatalogEntry] = []
+        var protected: [String] = []
+        var report = ScanReport()
+        for root in layout.roots {
+            guard (try? Syscall.lstat(root))?.isDirectory == true else {
+                // An unmounted disk must not empty the catalogue: keep its rows until it is back.
+                logger.warning("library folder is missing; its catalogued files are kept until it is back", metadata: ["path": "\(root)"])
+                protected.append(root)
+                report.unreadable += 1
+                continue
+            }
+            let walk = layout.walk(root)
+            walk.directories.forEach(onDirectory)
+            disk += walk.files
+            report.directories += walk.directories.count
+            for (path, reason) in walk.unreadable {
+                logger.warning("cannot read folder; its catalogued files are kept", metadata: ["path": "\(path)", "reason": "\(reason)"])
+                protected.append(path)
+            }
+            report.unreadable += walk.unreadable.count
+        }
+        rows = try catalog.allEntries().filter { entry in
+            !protected.contains { entry.stat.path == $0 || HerdConfiguration.isInside(entry.stat.path, $0) }
+        }
+        return try reconcile(disk: disk, rows: rows, report: report)
+    }
+
+    /// Reconciles just `paths` (files or folders, present or gone): what the watcher saw change.
+    /// `onDirectory` sees each folder found, so new folders get watched.
+    public func reconcile(paths: Set<String>, onDirectory: (String) -> Void = { _ in }) throws -> ScanReport {
+        var disk: [String: FileStat] = [:]
+        var rows: [Int64: CatalogEntry] = [:]
+        var report = ScanReport()
+        // A folder event covers everything below it; drop paths inside another dirty path.
+        let sorted = paths.filter { layout.isInScope($0) }.sorted()
+        var tops: [String] = []
+        for path in sorted where !tops.contains(where: { HerdConfiguration.isInside(path, $0) }) { tops.append(path) }
+        for path in tops {
+            for entry in try catalog.entries(under: path) { rows[entry.id] = entry }
+            guard let info = try? Syscall.lstat(path) else { continue }
+            if info.isDirectory {
+                let walk = layout.walk(path)
+                walk.directories.forEach(onDirectory)
+                report.directories += walk.directories.count
+                for file in walk.files { disk[file.path] = file }
+                for (unreadable, reason) in walk.unreadable {
+                    logger.warning("cannot read folder; its catalogued files are kept", metadata: ["path": "\(unreadable)", "reason": "\(reason)"])
+                    rows = rows.filter { !($0.value.stat.path == unreadable || HerdConfiguration.isInside($0.value.stat.path, unreadable)) }
+                }
+                report.unreadable += walk.unreadable.count
+            } else if info.isRegularFile, layout.isCandidateFile(path) {
+                disk[path] = info.fileStat(path: path)
+            }
+        }
+        return try reconcile(disk: Array(disk.values), rows: Array(rows.values), report: report)
+    }
+
+    private func reconcile(disk: [FileStat], rows: [CatalogEntry], report: ScanReport) throws -> ScanReport {
+        let plan = Reconciliation.plan(disk: disk, catalogue: rows)
+        let changes = Reconciliation.matchByContent(plan) { file in
+            // A file that cannot be read now is simply added; ingest records why it fails.
+            try? ContentHash.sha256(ofFileAt: file.path)
+        }
+        try catalog.apply(changes)
+        var report = report
+        report.seen = disk.count
+        report.added = changes.added.count
+        report.changed = changes.changed.count
+        report.moved = changes.moved.count
+        report.deleted = changes.deleted.count
+        return report
+    }
+}

@@ -1,0 +1,62 @@
+import Catalog
+import Glibc
+
+/// System calls through one door: retries `EINTR`, and throws a `DaemonError` naming the call, errno and path.
+enum Syscall {
+    /// Runs `body` until it returns something other than -1 with `EINTR`; throws on any other -1.
+    @discardableResult
+    static func call<T: FixedWidthInteger>(_ name: String, path: String? = nil, _ body: () -> T) throws -> T {
+        while true {
+            let result = body()
+            if result == -1 {
+                let code = Glibc.errno
+                if code == EINTR { continue }
+                throw DaemonError.system(name, errno: code, path: path)
+            }
+            return result
+        }
+    }
+
+    /// `lstat(2)`: never follows a symlink.
+    static func lstat(_ path: String) throws -> stat {
+        var info = stat()
+        try call("lstat", path: path) { Glibc.lstat(path, &info) }
+        return info
+    }
+
+    /// `open(2)` read-only, not following a final symlink, close-on-exec.
+    static func openForReading(_ path: String) throws -> Int32 {
+        try call("open", path: path) { Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) }
+    }
+
+    /// `read(2)` into `buffer`; returns the byte count (0 at end of file).
+    static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String?) throws -> Int {
+        try call("read", path: path) { Glibc.read(fd, buffer.baseAddress, buffer.count) }
+    }
+}
+
+/// An open file descriptor, closed in `deinit`.
+final class FileDescriptor {
+    /// The descriptor.
+    let fd: Int32
+
+    /// Takes ownership of `fd`.
+    init(_ fd: Int32) { self.fd = fd }
+
+    deinit { close(fd) }
+}
+
+extension stat {
+    /// The stat as the catalogue records it.
+    func fileStat(path: String) -> FileStat {
+        FileStat(
+            path: path, device: UInt64(st_dev), inode: UInt64(st_ino), size: Int64(st_size),
+            mtimeNanoseconds: Int64(st_mtim.tv_sec) * 1_000_000_000 + Int64(st_mtim.tv_nsec))
+    }
+
+    /// True for a regular file.
+    var isRegularFile: Bool { (st_mode & S_IFMT) == S_IFREG }
+
+    /// True for a directory.
+    var isDirectory: Bool { (st_mode & S_IFMT) == S_IFDIR }
+}

@@ -1,0 +1,46 @@
+import Daemon
+import Foundation
+import Logging
+import Tensor
+
+/// Builds the daemon's parts for a command: configuration, paths, logger and the plugged-in models.
+struct DaemonSetup {
+    var paths: HerdPaths
+    var configuration: HerdConfiguration
+    var environment: [String: String]
+
+    /// Loads and validates the configuration file, applying environment and `--model` overrides.
+    init(paths: PathOptions, model: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        self.environment = environment
+        self.paths = paths.resolved(environment: environment)
+        var configuration = try HerdConfiguration.load(from: self.paths.config).overridden(by: environment)
+        if let model { configuration.model = model }
+        self.configuration = try configuration.validated()
+    }
+
+    /// The encoder plug for the configured model.
+    func extractor() throws -> FeatureExtractor {
+        if configuration.model == FeatureExtractor.byteHistogramModelID {
+            // A test seam: herd's tests slow it down to stand in for real encoder time.
+            let delay = environment["HERD_DEBUG_EXTRACTOR_DELAY_MS"].flatMap(Int.init) ?? 0
+            return .byteHistogram(delayPerImage: .milliseconds(delay))
+        }
+        throw DaemonError(
+            .model, path: paths.config,
+            "model `\(configuration.model)` is not available in this build: the ViT encoder is not plugged in yet. "
+                + "For a dry run without real features, set model = \"\(FeatureExtractor.byteHistogramModelID)\"")
+    }
+
+    /// Everything the daemon is built from.
+    func dependencies() throws -> DaemonDependencies {
+        DaemonDependencies(
+            extractor: try extractor(), inspector: .headerOnly, blasCore: BLASInfo.coreName, environment: environment)
+    }
+
+    /// The logger for this process: diagnostics on stderr, level from `HERD_LOG_LEVEL` (default info).
+    static func logger(environment: [String: String] = ProcessInfo.processInfo.environment) -> Logger {
+        var logger = Logger(label: "herd") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = environment["HERD_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        return logger
+    }
+}

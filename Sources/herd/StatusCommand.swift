@@ -1,0 +1,102 @@
+import ArgumentParser
+import Catalog
+import Daemon
+import Foundation
+
+/// `herd status`: what the catalogue holds and what the daemon is doing.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show the catalogue's counts and the daemon's state.")
+
+    @Flag(help: "Print as JSON.")
+    var json = false
+
+    @OptionGroup var paths: PathOptions
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let paths = paths.resolved(environment: environment)
+        let catalog = try Catalog.openForReading(path: paths.catalog)
+        let daemonRun = try catalog.latestRun(kind: "daemon")
+        let latest = try catalog.latestRun()
+        let configured = try? HerdConfiguration.load(from: paths.config).overridden(by: environment)
+        let model = configured?.model ?? latest?.modelID ?? HerdConfiguration.defaultModel
+        let counts = try catalog.counts(modelID: model)
+        let lastScan = try catalog.latestEvent(kind: "scan")
+        let report = StatusReport(
+            catalog: paths.catalog, model: model, counts: counts,
+            lastScan: lastScan.map { .init(at: $0.at, detail: $0.detail) },
+            daemon: daemonRun.map { DaemonReport(run: $0) },
+            blasCore: latest?.blasCore,
+            ingestRate: latest.flatMap { $0.ingestSeconds > 0 ? Double($0.filesIngested) / $0.ingestSeconds : nil },
+            encoderCalls: try catalog.runs().reduce(0) { $0 + $1.extractorCalls })
+        if json {
+            try JSONOutput.print(report)
+        } else {
+            report.printHuman()
+        }
+    }
+}
+
+/// What `herd status --json` prints.
+struct StatusReport: Encodable {
+    struct Scan: Encodable {
+        var at: Date
+        var detail: String
+    }
+
+    var catalog: String
+    var model: String
+    var counts: CatalogCounts
+    var lastScan: Scan?
+    var daemon: DaemonReport?
+    var blasCore: String?
+    var ingestRate: Double?
+    var encoderCalls: Int
+
+    func printHuman() {
+        print("catalogue     \(catalog)")
+        print("model         \(model)")
+        print("files         \(counts.files)")
+        print("embedded      \(counts.embedded)")
+        print("pending       \(counts.pending)")
+        print("failed        \(counts.failed)" + (counts.failed > 0 ? "  (herd files --failed)" : ""))
+        print("encoder       \(encoderCalls) calls, \(counts.imagesEncoded) images encoded")
+        if let rate = ingestRate { print("ingest rate   " + String(format: "%.1f photos/s", rate)) }
+        print("BLAS core     \(blasCore ?? "unknown")")
+        if let lastScan { print("last scan     \(Self.format(lastScan.at)): \(lastScan.detail)") } else { print("last scan     never") }
+        if let daemon {
+            let state = daemon.running ? "running (pid \(daemon.pid)), \(daemon.phase)" : "not running (last seen \(Self.format(daemon.heartbeatAt)))"
+            print("daemon        \(state)")
+            if let note = daemon.watchNote { print("watching      \(note)") }
+        } else {
+            print("daemon        never ran; start it with `herd run`")
+        }
+    }
+
+    static func format(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return formatter.string(from: date)
+    }
+}
+
+/// The daemon's last run, and whether it is alive.
+struct DaemonReport: Encodable {
+    var pid: Int32
+    var running: Bool
+    var phase: String
+    var startedAt: Date
+    var heartbeatAt: Date
+    var watchNote: String?
+
+    init(run: CatalogRun) {
+        pid = run.pid
+        // Alive: not finished, and the process exists (a crash leaves finished_at empty).
+        running = run.finishedAt == nil && kill(run.pid, 0) == 0
+        phase = running ? run.phase : "stopped"
+        startedAt = run.startedAt
+        heartbeatAt = run.heartbeatAt
+        watchNote = run.watchNote
+    }
+}

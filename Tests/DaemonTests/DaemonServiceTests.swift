@@ -1,0 +1,69 @@
+import Catalog
+import Daemon
+import Foundation
+import XCTest
+
+final class DaemonServiceTests: XCTestCase {
+    func testNotifierSpeaksTheDatagramProtocolToPathAndAbstractSockets() throws {
+        let folder = try TemporaryFolder("herd-notify")
+        defer { folder.remove() }
+        for name in [folder.path + "/notify.sock", "@herd-test-\(UUID().uuidString.prefix(8))"] {
+            let listener = try DatagramListener(name: name)
+            let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": name, "WATCHDOG_USEC": "2000000"])
+            XCTAssertEqual(notifier.watchdogInterval, .seconds(1))
+            try notifier.send("READY=1\nSTATUS=scanning")
+            XCTAssertEqual(listener.receive(timeout: 5) { !$0.isEmpty }, ["READY=1\nSTATUS=scanning"])
+        }
+        XCTAssertFalse(SystemdNotifier(environment: [:]).isEnabled)
+        XCTAssertNil(SystemdNotifier(environment: ["WATCHDOG_USEC": "10", "WATCHDOG_PID": "1"], pid: 2).watchdogInterval, "another process's watchdog")
+        XCTAssertThrowsError(try SystemdNotifier(environment: ["NOTIFY_SOCKET": folder.path + "/absent.sock"]).send("READY=1")) { error in
+            XCTAssertTrue("\(error)".contains("sendto"), "\(error)")
+        }
+    }
+
+    /// The daemon in-process with a file-event source the test controls: a lost event queue leads to a rescan that
+    /// finds what no event announced, and both it and a watch limit are shown in the run's status.
+    func testOverflowRescansAndWatchLimitIsShownInStatus() async throws {
+        let fixture = try LibraryFixture()
+        defer { fixture.remove() }
+        try fixture.copy(try LibraryFixture.photos("skirt", count: 3), to: "x")
+        let (events, continuation) = AsyncStream.makeStream(of: [FileEvent].self)
+        let source = FileEventSource(watch: { _ in }, unwatchAll: { _ in }, events: events, stop: { continuation.finish() })
+        let paths = HerdPaths(environment: ["HOME": fixture.folder.path], catalog: fixture.catalogPath)
+        let configuration = try HerdConfiguration(libraries: [fixture.library], output: fixture.output, debounceMilliseconds: 50).validated()
+        let daemon = HerdDaemon(
+            configuration: configuration, paths: paths,
+            dependencies: DaemonDependencies(
+                extractor: .byteHistogram(), inspector: .headerOnly, makeFileEvents: { source }, environment: [:], tick: .milliseconds(50)),
+            logger: .test)
+        let task = Task { try await daemon.run() }
+        defer { task.cancel() }
+
+        func eventually(_ condition: () throws -> Bool) async -> Bool {
+            for _ in 0 ..< 200 {
+                if (try? condition()) == true { return true }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            return false
+        }
+        func reader() throws -> Catalog { try Catalog.openForReading(path: fixture.catalogPath) }
+        let model = FeatureExtractor.byteHistogramModelID
+        let embeddedAtStart = await eventually { try reader().counts(modelID: model).embedded == 3 }
+        XCTAssertTrue(embeddedAtStart)
+
+        // Files arrive with no event (the queue overflowed): nothing happens until the overflow is reported.
+        try fixture.copy(try LibraryFixture.photos("skirt", count: 5).suffix(2), to: "y")
+        try await Task.sleep(for: .milliseconds(300))
+        XCTAssertEqual(try reader().counts(modelID: model).files, 3)
+        continuation.yield([.overflow])
+        let rescanned = await eventually { try reader().counts(modelID: model).embedded == 5 }
+        XCTAssertTrue(rescanned)
+        XCTAssertNotNil(try reader().latestEvent(kind: "overflow"))
+        continuation.yield([.watchLimit("inotify watch limit reached (fs.inotify.max_user_watches = 8192)")])
+        let noted = await eventually { try reader().latestRun()?.watchNote?.contains("max_user_watches") == true }
+        XCTAssertTrue(noted)
+
+        task.cancel()
+        _ = try? await task.value
+    }
+}

@@ -1,0 +1,115 @@
+import Catalog
+import Daemon
+import Foundation
+import Synchronization
+import XCTest
+
+/// Counts the paths handed to an extractor, to check what is (not) re-encoded.
+final class CountingExtractor: Sendable {
+    final class Log: Sendable {
+        let seen = Mutex<[String]>([])
+    }
+
+    private let log = Log()
+    let extractor: FeatureExtractor
+
+    init(_ inner: FeatureExtractor = .byteHistogram()) {
+        let log = self.log
+        extractor = FeatureExtractor(modelID: inner.modelID) { paths in
+            log.seen.withLock { $0 += paths }
+            return inner.extract(paths)
+        }
+    }
+
+    var paths: [String] { log.seen.withLock { $0 } }
+}
+
+final class IngestTests: XCTestCase {
+    private func pipeline(_ catalog: Catalog, _ extractor: FeatureExtractor, batchSize: Int = 8) throws -> IngestPipeline {
+        let run = try catalog.beginRun(kind: "test", pid: getpid(), modelID: extractor.modelID, blasCore: nil)
+        return IngestPipeline(
+            catalog: catalog, extractor: extractor, inspector: .headerOnly, workers: WorkerThreads(count: 2), batchSize: batchSize,
+            runID: run, logger: .test)
+    }
+
+    func testIngestsRealPhotosListsBrokenOnesAndNeverReencodesKnownContent() async throws {
+        let fixture = try LibraryFixture()
+        defer { fixture.remove() }
+        let catalog = try Catalog.openForWriting(path: fixture.catalogPath)
+        let scanner = Scanner(layout: fixture.layout, catalog: catalog, logger: .test)
+        let shirts = try fixture.copy(try LibraryFixture.photos("shirt", count: 12), to: "shirts")
+        let robustness = HerdTestPaths.sharedData + "/robustness/"
+        let broken = ["jpeg-malformed/empty.jpg", "jpeg-malformed/missing-sof.jpg", "junk/lfs_pointer_image_06743.jpg"]
+        try fixture.copy(broken.map { robustness + $0 }, to: "broken")
+        try fixture.copy(try FileManager.default.contentsOfDirectory(atPath: robustness + "pngsuite").sorted().prefix(4)
+            .map { robustness + "pngsuite/" + $0 }, to: "png")
+        // The same photo twice in one batch is encoded once.
+        try FileManager.default.copyItem(atPath: shirts[0], toPath: fixture.library + "/shirts/twin.jpg")
+        _ = try scanner.reconcileAll()
+
+        let counting = CountingExtractor()
+        let progress = try await pipeline(catalog, counting.extractor).drain()
+        XCTAssertEqual(progress.files, 20)
+        XCTAssertEqual(progress.failed, 3)
+        let counts = try catalog.counts(modelID: counting.extractor.modelID)
+        XCTAssertEqual(counts.files, 20)
+        XCTAssertEqual(counts.embedded, 17)
+        XCTAssertEqual(counts.failed, 3)
+        XCTAssertEqual(counts.pending, 0)
+        XCTAssertEqual(counting.paths.count, 16, "16 distinct contents; the twin is not encoded again")
+        XCTAssertEqual(counts.imagesEncoded, 16)
+        let failures = try catalog.files(matching: FileFilter(state: .failed))
+        XCTAssertEqual(Set(failures.map { ($0.stat.path as NSString).lastPathComponent }), ["empty.jpg", "missing-sof.jpg", "lfs_pointer_image_06743.jpg"])
+        XCTAssertTrue(failures.allSatisfy { ($0.error ?? "").count > 5 }, "\(failures.map(\.error))")
+        let shirt = try XCTUnwrap(catalog.file(atPath: shirts[1]))
+        XCTAssertEqual(shirt.metadata?.format, "jpeg")
+        XCTAssertGreaterThan(shirt.metadata?.width ?? 0, 0)
+
+        // Copies, renames and a second drain: no encoder work, and failures are not retried.
+        try FileManager.default.copyItem(atPath: shirts[2], toPath: fixture.library + "/copy.jpg")
+        try FileManager.default.moveItem(atPath: shirts[3], toPath: fixture.library + "/renamed.jpg")
+        _ = try scanner.reconcileAll()
+        let again = try await pipeline(catalog, counting.extractor).drain()
+        XCTAssertEqual(again.files, 1, "only the copy is new to the catalogue")
+        XCTAssertEqual(again.reused, 1)
+        XCTAssertEqual(counting.paths.count, 16)
+        XCTAssertEqual(try catalog.file(atPath: fixture.library + "/copy.jpg")?.state, .done)
+
+        // A failed file is retried once it changes, and then succeeds.
+        try FileManager.default.removeItem(atPath: fixture.library + "/broken/missing-sof.jpg")
+        try FileManager.default.copyItem(atPath: try LibraryFixture.photos("hat", count: 1)[0], toPath: fixture.library + "/broken/missing-sof.jpg")
+        _ = try scanner.reconcileAll()
+        _ = try await pipeline(catalog, counting.extractor).drain()
+        XCTAssertEqual(try catalog.file(atPath: fixture.library + "/broken/missing-sof.jpg")?.state, .done)
+        XCTAssertEqual(counting.paths.count, 17)
+        XCTAssertEqual(try catalog.counts(modelID: counting.extractor.modelID).failed, 2)
+    }
+
+    func testStopsBetweenBatchesAndResumesWhereItStopped() async throws {
+        let fixture = try LibraryFixture()
+        defer { fixture.remove() }
+        let catalog = try Catalog.openForWriting(path: fixture.catalogPath)
+        try fixture.copy(try LibraryFixture.photos("dress", count: 10), to: "d")
+        _ = try Scanner(layout: fixture.layout, catalog: catalog, logger: .test).reconcileAll()
+        let counting = CountingExtractor()
+        let first = try await pipeline(catalog, counting.extractor, batchSize: 3).drain(shouldStop: { true })
+        XCTAssertEqual(first.batches, 1)
+        XCTAssertEqual(try catalog.counts(modelID: counting.extractor.modelID).pending, 7)
+        let rest = try await pipeline(catalog, counting.extractor, batchSize: 3).drain()
+        XCTAssertEqual(rest.files, 7)
+        XCTAssertEqual(counting.paths.count, 10, "nothing committed is encoded twice")
+    }
+
+    func testDecodeThenEncodeKeepsOrderAndReportsDecodeFailures() {
+        struct Bad: Error {}
+        let extractor = FeatureExtractor.decodeThenEncode(
+            modelID: "m", threads: 3,
+            decode: { path -> Float in
+                guard let value = Float(path) else { throw Bad() }
+                return value
+            },
+            encode: { inputs in inputs.map { [$0 * 2] } })
+        let results = extractor.extract(["1", "x", "3", "4"])
+        XCTAssertEqual(results.map { try? $0.get() }, [[2], nil, [6], [8]])
+    }
+}
