@@ -1,0 +1,217 @@
+import Foundation
+import Glibc
+
+/// One cluster as the output tree shows it: a folder of symlinks to its photos and a contact sheet.
+public struct ClusterFolderPlan: Sendable, Equatable {
+    /// Stable cluster id; the folder name starts with it.
+    public var clusterID: Int
+    /// The user's label, if any.
+    public var label: String?
+    /// Absolute paths of the member photos.
+    public var photos: [String]
+    /// JPEG bytes of the contact sheet; nil leaves an existing sheet as it is.
+    public var contactSheet: Data?
+
+    public init(clusterID: Int, label: String?, photos: [String], contactSheet: Data? = nil) {
+        self.clusterID = clusterID
+        self.label = label
+        self.photos = photos
+        self.contactSheet = contactSheet
+    }
+}
+
+/// What one `apply` changed on disk.
+public struct FolderChanges: Sendable, Equatable {
+    public var foldersCreated = 0
+    public var foldersRenamed = 0
+    public var foldersRemoved = 0
+    public var linksAdded = 0
+    public var linksRemoved = 0
+
+    public init() {}
+}
+
+/// Keeps the output folder in step with the clusters: one `NN-name` folder per cluster holding
+/// symlinks to its photos. Every link appears whole (created under a temporary name, then
+/// renamed), renamed clusters are renamed folders, and nothing herd did not create is touched.
+public struct FolderWriter: Sendable {
+    /// The output folder.
+    public let root: String
+    /// The file that marks a folder as herd's output.
+    public static let markerName = ".herd-output"
+    /// The contact sheet's file name inside each cluster folder.
+    public static let sheetName = "_contact-sheet.jpg"
+    static let markerText = "This folder is written by herd. Its cluster folders are rebuilt from the catalogue.\nversion 1\n"
+
+    public init(root: String) {
+        self.root = root
+    }
+
+    /// Makes sure `root` exists and is herd's: a missing or empty folder is marked; a folder with
+    /// other content and no marker is refused.
+    public func prepare() throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw DaemonError(.library, path: root, "the output path exists and is not a folder; choose another --output")
+            }
+            if FileManager.default.fileExists(atPath: root + "/" + Self.markerName) { return }
+            let entries = try FileManager.default.contentsOfDirectory(atPath: root)
+            guard entries.isEmpty else {
+                throw DaemonError(.library, path: root,
+                                  "the output folder is not empty and was not made by herd (no \(Self.markerName)); choose an empty or new folder")
+            }
+        } else {
+            do {
+                try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+            } catch {
+                throw DaemonError(.library, path: root, "cannot create the output folder: \(error.localizedDescription)")
+            }
+        }
+        try AtomicFile.write(Data(Self.markerText.utf8), to: root + "/" + Self.markerName)
+    }
+
+    /// The folder name of a cluster: zero-padded id, a dash, and the label made safe for a file name.
+    public static func folderName(clusterID: Int, label: String?) -> String {
+        let number = clusterID < 10 ? "0\(clusterID)" : "\(clusterID)"
+        var name = ""
+        for scalar in (label ?? "").unicodeScalars {
+            if scalar == "/" || scalar.properties.generalCategory == .control { name.append(" ") } else { name.unicodeScalars.append(scalar) }
+        }
+        name = name.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+        while name.utf8.count > 80 { name.removeLast() }
+        if name.isEmpty || name == "." || name == ".." { name = "unnamed" }
+        return "\(number)-\(name)"
+    }
+
+    /// The cluster id a folder name starts with, if it is one of herd's.
+    static func clusterID(ofFolder name: String) -> Int? {
+        guard let dash = name.firstIndex(of: "-"), dash != name.startIndex else { return nil }
+        return Int(name[..<dash])
+    }
+
+    /// Brings the tree in line with `plans`; clusters not in `plans` lose their folders.
+    @discardableResult
+    public func apply(_ plans: [ClusterFolderPlan]) throws -> FolderChanges {
+        try prepare()
+        var changes = FolderChanges()
+        var existing: [Int: String] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: root) {
+            guard let id = Self.clusterID(ofFolder: name), (try? Syscall.lstat(root + "/" + name))?.isDirectory == true else { continue }
+            existing[id] = name
+        }
+        let rootDevice = try Syscall.lstat(root).st_dev
+        let wanted = Set(plans.map(\.clusterID))
+        // Remove folders of clusters that are gone first, so their names are free.
+        for (id, name) in existing where !wanted.contains(id) {
+            changes.linksRemoved += try removeFolder(root + "/" + name)
+            changes.foldersRemoved += 1
+        }
+        for plan in plans {
+            let name = Self.folderName(clusterID: plan.clusterID, label: plan.label)
+            let folder = root + "/" + name
+            if let old = existing[plan.clusterID], old != name {
+                try Syscall.call("rename", path: root + "/" + old) { Glibc.rename(root + "/" + old, folder) }
+                changes.foldersRenamed += 1
+            } else if existing[plan.clusterID] == nil {
+                try Syscall.call("mkdir", path: folder) { Glibc.mkdir(folder, 0o755) }
+                changes.foldersCreated += 1
+            }
+            let (added, removed) = try syncLinks(in: folder, to: plan.photos, rootDevice: rootDevice)
+            changes.linksAdded += added
+            changes.linksRemoved += removed
+            if let sheet = plan.contactSheet {
+                try AtomicFile.write(sheet, to: folder + "/" + Self.sheetName)
+            }
+        }
+        return changes
+    }
+
+    /// Links in `folder` become exactly one per photo; returns (added, removed).
+    private func syncLinks(in folder: String, to photos: [String], rootDevice: dev_t) throws -> (Int, Int) {
+        var byTarget: [String: String] = [:]  // photo path → link name
+        var taken = Set<String>()
+        var removed = 0
+        let wanted = Set(photos)
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder) {
+            let path = folder + "/" + name
+            let isLink = ((try? Syscall.lstat(path))?.st_mode ?? 0) & S_IFMT == S_IFLNK
+            if name.hasPrefix(".herd-tmp-") {
+                // Left by an interrupted update.
+                try Syscall.call("unlink", path: path) { Glibc.unlink(path) }
+                continue
+            }
+            guard isLink, let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: path) else {
+                taken.insert(name)
+                continue
+            }
+            let target = destination.hasPrefix("/") ? destination : URL(fileURLWithPath: folder + "/" + destination).standardized.path
+            if wanted.contains(target), byTarget[target] == nil {
+                byTarget[target] = name
+                taken.insert(name)
+            } else {
+                try Syscall.call("unlink", path: path) { Glibc.unlink(path) }
+                removed += 1
+            }
+        }
+        var added = 0
+        for photo in photos where byTarget[photo] == nil {
+            let name = Self.uniqueName(for: (photo as NSString).lastPathComponent, taken: taken)
+            taken.insert(name)
+            byTarget[photo] = name
+            let sameDevice = (try? Syscall.lstat(photo))?.st_dev == rootDevice
+            let destination = sameDevice ? Self.relativePath(from: folder, to: photo) : photo
+            let temporary = folder + "/.herd-tmp-\(UUID().uuidString)"
+            try Syscall.call("symlink", path: temporary) { Glibc.symlink(destination, temporary) }
+            do {
+                try Syscall.call("rename", path: folder + "/" + name) { Glibc.rename(temporary, folder + "/" + name) }
+            } catch {
+                _ = Glibc.unlink(temporary)
+                throw error
+            }
+            added += 1
+        }
+        return (added, removed)
+    }
+
+    /// Removes herd's links and sheet from `folder`, then the folder if nothing else is in it.
+    /// Returns the number of links removed.
+    private func removeFolder(_ folder: String) throws -> Int {
+        var removed = 0
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder) {
+            let path = folder + "/" + name
+            let mode = (try Syscall.lstat(path)).st_mode & S_IFMT
+            if mode == S_IFLNK || name == Self.sheetName {
+                try Syscall.call("unlink", path: path) { Glibc.unlink(path) }
+                if mode == S_IFLNK { removed += 1 }
+            }
+        }
+        // A folder the user put files into stays.
+        _ = Glibc.rmdir(folder)
+        return removed
+    }
+
+    /// `base`, or `stem (2).ext`, `stem (3).ext`, … whichever is free.
+    static func uniqueName(for base: String, taken: Set<String>) -> String {
+        var name = base.hasPrefix(".") ? "_" + base.dropFirst() : Substring(base)
+        if name == Substring(FolderWriter.sheetName) { name = "photo-" + name }
+        if !taken.contains(String(name)) { return String(name) }
+        let ext = (String(name) as NSString).pathExtension
+        let stem = (String(name) as NSString).deletingPathExtension
+        var n = 2
+        while true {
+            let candidate = ext.isEmpty ? "\(stem) (\(n))" : "\(stem) (\(n)).\(ext)"
+            if !taken.contains(candidate) { return candidate }
+            n += 1
+        }
+    }
+
+    /// The path of `target` relative to the folder `from` (both absolute).
+    static func relativePath(from: String, to target: String) -> String {
+        let a = from.split(separator: "/"), b = target.split(separator: "/")
+        var common = 0
+        while common < a.count, common < b.count, a[common] == b[common] { common += 1 }
+        let up = Array(repeating: "..", count: a.count - common)
+        return (up + b[common...].map(String.init)).joined(separator: "/")
+    }
+}

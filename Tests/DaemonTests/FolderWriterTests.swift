@@ -1,0 +1,115 @@
+import Foundation
+import XCTest
+@testable import Daemon
+
+/// The output tree as a file manager sees it: folders of valid symlinks, updated in place.
+final class FolderWriterTests: XCTestCase {
+    var temp: TemporaryFolder!
+    var library: String!
+    var output: String!
+
+    override func setUpWithError() throws {
+        temp = try TemporaryFolder("herd-folders")
+        library = try temp.folder("library")
+        output = temp.path + "/herds"
+        for name in ["a.jpg", "b.jpg", "c.jpg", "d.jpg"] {
+            try Data(name.utf8).write(to: URL(fileURLWithPath: library + "/" + name))
+        }
+        try temp.folder("library/other")
+        try Data("other a".utf8).write(to: URL(fileURLWithPath: library + "/other/a.jpg"))
+    }
+
+    override func tearDown() { temp.remove() }
+
+    /// Every symlink under the output: folder → [link name: resolved target]. Fails on a dangling link.
+    func tree() throws -> [String: [String: String]] {
+        var out: [String: [String: String]] = [:]
+        for folder in try FileManager.default.contentsOfDirectory(atPath: output) where !folder.hasPrefix(".") {
+            var links: [String: String] = [:]
+            for name in try FileManager.default.contentsOfDirectory(atPath: output + "/" + folder) {
+                let path = output + "/" + folder + "/" + name
+                guard (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil else { continue }
+                let resolved = HerdTestPaths.real(path)
+                XCTAssertTrue(FileManager.default.fileExists(atPath: resolved), "dangling link \(path)")
+                links[name] = resolved
+            }
+            out[folder] = links
+        }
+        return out
+    }
+
+    func testFoldersHoldOneValidLinkPerPhotoWithUniqueNames() throws {
+        let writer = FolderWriter(root: output)
+        let changes = try writer.apply([
+            ClusterFolderPlan(clusterID: 1, label: nil, photos: [library + "/a.jpg", library + "/other/a.jpg", library + "/b.jpg"]),
+            ClusterFolderPlan(clusterID: 2, label: "Beach / sea", photos: [library + "/c.jpg"], contactSheet: Data([0xFF, 0xD8])),
+        ])
+        XCTAssertEqual(changes.linksAdded, 4)
+        let t = try tree()
+        XCTAssertEqual(Set(t.keys), ["01-unnamed", "02-Beach sea"])
+        XCTAssertEqual(t["01-unnamed"], ["a.jpg": library + "/a.jpg", "a (2).jpg": library + "/other/a.jpg", "b.jpg": library + "/b.jpg"])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: output + "/02-Beach sea/" + FolderWriter.sheetName))
+        // Same device: links are relative, so moving the whole tree keeps them working.
+        let link = try FileManager.default.destinationOfSymbolicLink(atPath: output + "/02-Beach sea/c.jpg")
+        XCTAssertEqual(link, "../../library/c.jpg")
+    }
+
+    func testUpdatesAreIncrementalAndRenamesKeepTheFolder() throws {
+        let writer = FolderWriter(root: output)
+        try writer.apply([ClusterFolderPlan(clusterID: 3, label: nil, photos: [library + "/a.jpg", library + "/b.jpg"])])
+        let before = try Syscall.lstat(output + "/03-unnamed").st_ino
+        let changes = try writer.apply([ClusterFolderPlan(clusterID: 3, label: "Hats", photos: [library + "/a.jpg", library + "/d.jpg"])])
+        XCTAssertEqual(changes.foldersRenamed, 1)
+        XCTAssertEqual(changes.linksAdded, 1)
+        XCTAssertEqual(changes.linksRemoved, 1)
+        XCTAssertEqual(try Syscall.lstat(output + "/03-Hats").st_ino, before, "renamed, not rebuilt")
+        XCTAssertEqual(try tree(), ["03-Hats": ["a.jpg": library + "/a.jpg", "d.jpg": library + "/d.jpg"]])
+        // Applying the same plan again changes nothing.
+        XCTAssertEqual(try writer.apply([ClusterFolderPlan(clusterID: 3, label: "Hats", photos: [library + "/a.jpg", library + "/d.jpg"])]),
+                       FolderChanges())
+    }
+
+    func testGoneClustersAndDeletedPhotosLeaveNoLinks() throws {
+        let writer = FolderWriter(root: output)
+        try writer.apply([ClusterFolderPlan(clusterID: 1, label: nil, photos: [library + "/a.jpg"]),
+                          ClusterFolderPlan(clusterID: 2, label: nil, photos: [library + "/b.jpg"])])
+        try FileManager.default.removeItem(atPath: library + "/b.jpg")
+        let changes = try writer.apply([ClusterFolderPlan(clusterID: 1, label: nil, photos: [library + "/a.jpg"])])
+        XCTAssertEqual(changes.foldersRemoved, 1)
+        XCTAssertEqual(try tree(), ["01-unnamed": ["a.jpg": library + "/a.jpg"]])
+    }
+
+    func testUserFilesAreNeverTouched() throws {
+        let writer = FolderWriter(root: output)
+        try writer.apply([ClusterFolderPlan(clusterID: 1, label: nil, photos: [library + "/a.jpg"])])
+        try Data("notes".utf8).write(to: URL(fileURLWithPath: output + "/01-unnamed/notes.txt"))
+        try writer.apply([])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: output + "/01-unnamed/notes.txt"))
+        XCTAssertNil(try? FileManager.default.destinationOfSymbolicLink(atPath: output + "/01-unnamed/a.jpg"))
+    }
+
+    func testRefusesAForeignNonEmptyFolder() throws {
+        let foreign = try temp.folder("Documents")
+        try Data("tax".utf8).write(to: URL(fileURLWithPath: foreign + "/2024.pdf"))
+        XCTAssertThrowsError(try FolderWriter(root: foreign).apply([])) { error in
+            XCTAssertTrue(String(describing: error).contains("not empty and was not made by herd"), "\(error)")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: foreign), ["2024.pdf"])
+    }
+
+    func testLeftoversOfAnInterruptedUpdateAreCleared() throws {
+        let writer = FolderWriter(root: output)
+        try writer.apply([ClusterFolderPlan(clusterID: 1, label: nil, photos: [library + "/a.jpg"])])
+        symlink(library + "/b.jpg", output + "/01-unnamed/.herd-tmp-crashed")
+        try writer.apply([ClusterFolderPlan(clusterID: 1, label: nil, photos: [library + "/a.jpg"])])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: output + "/01-unnamed"), ["a.jpg"])
+    }
+
+    func testFolderNames() {
+        XCTAssertEqual(FolderWriter.folderName(clusterID: 7, label: "Beach"), "07-Beach")
+        XCTAssertEqual(FolderWriter.folderName(clusterID: 123, label: "  a\nb  "), "123-a b")
+        XCTAssertEqual(FolderWriter.folderName(clusterID: 0, label: ".."), "00-unnamed")
+        XCTAssertEqual(FolderWriter.clusterID(ofFolder: "12-x-y"), 12)
+        XCTAssertNil(FolderWriter.clusterID(ofFolder: "notes"))
+    }
+}
