@@ -34,7 +34,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "Catalog",
+                "Catalog", "Imaging", "Encoder", "Tensor",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "Index", "Tensor"]),
         .testTarget(name: "HerdEndToEndTests", dependencies: ["herd"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Catalog"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Catalog", "Imaging"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Imaging
 
 extension FeatureExtractor {
     /// A TEST SEAM, not herd's encoder: a deterministic 64-bin histogram of a file's bytes (L2-normalised), so the
@@ -31,7 +32,7 @@ extension FeatureExtractor {
             for byte in buffer[0 ..< n] { counts[Int(byte >> 2)] += 1 }
         }
         let norm = counts.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        guard norm > 0 else { throw HeaderError(description: "empty file") }
+        guard norm > 0 else { throw ImagingError(.truncated, path: path, "empty file") }
         return counts.map { $0 / norm }
     }
 }

@@ -1,26 +1,24 @@
 import Glibc
+import Imaging
 
 /// What a file looks like from its name and first bytes.
 public enum ImageSniffing {
-    /// The image format the first bytes announce (`jpeg`: FF D8 FF; `png`: the 8-byte PNG signature), or nil.
-    public static func format(ofHeader header: [UInt8]) -> String? {
-        if header.count >= 3, header[0] == 0xFF, header[1] == 0xD8, header[2] == 0xFF { return "jpeg" }
-        if header.count >= 8, header[0 ..< 8].elementsEqual([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return "png" }
-        return nil
-    }
-
-    /// True when the file's first bytes are a JPEG or PNG signature. Unreadable files are not images.
+    /// True when the file's first bytes are a JPEG or PNG signature, intact or damaged.
+    /// Unreadable files are not images.
     public static func isLikelyImage(atPath path: String) -> Bool {
-        guard let header = try? readHeader(path, count: 8) else { return false }
-        return format(ofHeader: header) != nil
+        guard let header = try? readHeader(path, count: ImageFormat.sniffLength) else { return false }
+        switch ImageFormat.sniff(header) {
+        case .supported, .damaged: return true
+        case .unsupported, .unknown, .empty: return false
+        }
     }
 
-    /// True when the name ends in an extension that promises a JPEG or PNG: such a file is catalogued even
-    /// when its bytes disagree, so that a broken photo is listed with a reason instead of silently skipped.
+    /// True when the name promises a photo: such a file is catalogued even when its bytes disagree or
+    /// its format is not decoded yet (HEIC, WebP, …), so it is listed with a reason, not silently skipped.
     public static func hasImageExtension(_ name: String) -> Bool {
         guard let dot = name.lastIndex(of: ".") else { return false }
         let ext = name[name.index(after: dot)...].lowercased()
-        return ["jpg", "jpeg", "jpe", "jfif", "png"].contains(ext)
+        return ["jpg", "jpeg", "jpe", "jfif", "png", "heic", "heif", "avif", "webp", "tif", "tiff", "gif"].contains(ext)
     }
 
     /// Up to `count` bytes from the start of the file.

@@ -1,4 +1,5 @@
 import Catalog
+import Imaging
 import Foundation
 import Glibc
 
@@ -25,7 +26,7 @@ extension IngestPipeline {
                 file.hash = try ContentHash.sha256(ofFileAt: row.stat.path)
                 file.metadata = try inspector.inspect(row.stat.path)
             } catch {
-                file.error = "\(error)"
+                file.error = IngestPipeline.reason(error)
             }
             return file
         }
@@ -66,7 +67,7 @@ extension IngestPipeline {
                     if encodedHashes.insert(hash).inserted { outcome.features = vector }
                     progress.encoded += 1
                 case .failure(let error):
-                    outcome.error = "\(error)"
+                    outcome.error = IngestPipeline.reason(error)
                 }
             } else if file.error == nil {
                 progress.reused += 1
@@ -91,4 +92,13 @@ extension IngestPipeline {
 extension Duration {
     /// The duration as floating-point seconds.
     var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+extension IngestPipeline {
+    /// The reason stored for a failed file: the message alone when the error names the file itself,
+    /// since the catalogue row already holds the path.
+    static func reason(_ error: any Error) -> String {
+        if let imaging = error as? ImagingError { return imaging.message }
+        return "\(error)"
+    }
 }

@@ -18,8 +18,9 @@ struct CheckCommand: AsyncParsableCommand {
         let paths = paths.resolved(environment: environment)
         let catalog = try Catalog.openForReading(path: paths.catalog)
         let latestModel = try catalog.latestRun()?.modelID
-        let model = (try? HerdConfiguration.load(from: paths.config).overridden(by: environment).model)
-            ?? latestModel ?? HerdConfiguration.defaultModel
+        // Features are keyed by the exact model id the last run used (name@digest for a ViT).
+        let model = latestModel ?? (try? HerdConfiguration.load(from: paths.config).overridden(by: environment).model)
+            ?? HerdConfiguration.defaultModel
         let report = CheckReport(
             catalog: paths.catalog, integrity: try catalog.integrityCheck(),
             embeddedWithoutFeatures: try catalog.embeddedFilesLackingFeatures(modelID: model))

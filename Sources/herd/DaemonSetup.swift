@@ -1,4 +1,5 @@
 import Daemon
+import Encoder
 import Foundation
 import Logging
 import Tensor
@@ -25,16 +26,25 @@ struct DaemonSetup {
             let delay = environment["HERD_DEBUG_EXTRACTOR_DELAY_MS"].flatMap(Int.init) ?? 0
             return .byteHistogram(delayPerImage: .milliseconds(delay))
         }
-        throw DaemonError(
-            .model, path: paths.config,
-            "model `\(configuration.model)` is not available in this build: the ViT encoder is not plugged in yet. "
-                + "For a dry run without real features, set model = \"\(FeatureExtractor.byteHistogramModelID)\"")
+        let store = ModelStore(root: URL(fileURLWithPath: paths.models))
+        let weights: String, config: String?
+        do {
+            (weights, config) = try store.resolve(configuration.model)
+        } catch {
+            throw DaemonError(.model, path: paths.config,
+                              "\(error) (install it with `herd model fetch \(configuration.model)` or `herd model import FILE`)")
+        }
+        let model = try VisionTransformer(contentsOf: weights, configPath: config, threads: configuration.threads)
+        // Features are cached per model id; the digest makes new weights under an old name re-embed.
+        let digest = try SHA256.hexDigest(ofFileAt: weights)
+        let name = (configuration.model as NSString).lastPathComponent
+        return .vit(model, modelID: "\(name)@\(digest.prefix(16))", threads: configuration.threads)
     }
 
     /// Everything the daemon is built from.
     func dependencies() throws -> DaemonDependencies {
         DaemonDependencies(
-            extractor: try extractor(), inspector: .headerOnly, blasCore: BLASInfo.coreName, environment: environment)
+            extractor: try extractor(), inspector: .imaging(), blasCore: BLASInfo.coreName, environment: environment)
     }
 
     /// The logger for this process: diagnostics on stderr, level from `HERD_LOG_LEVEL` (default info).

@@ -20,7 +20,8 @@ struct StatusCommand: AsyncParsableCommand {
         let daemonRun = try catalog.latestRun(kind: "daemon")
         let latest = try catalog.latestRun()
         let configured = try? HerdConfiguration.load(from: paths.config).overridden(by: environment)
-        let model = configured?.model ?? latest?.modelID ?? HerdConfiguration.defaultModel
+        // Features are keyed by the exact model id the last run used (name@digest for a ViT).
+        let model = latest?.modelID ?? configured?.model ?? HerdConfiguration.defaultModel
         let counts = try catalog.counts(modelID: model)
         let lastScan = try catalog.latestEvent(kind: "scan")
         let report = StatusReport(

@@ -34,7 +34,7 @@ final class DaemonServiceTests: XCTestCase {
         let daemon = HerdDaemon(
             configuration: configuration, paths: paths,
             dependencies: DaemonDependencies(
-                extractor: .byteHistogram(), inspector: .headerOnly, makeFileEvents: { source }, environment: [:], tick: .milliseconds(50)),
+                extractor: .byteHistogram(), inspector: .imaging(), makeFileEvents: { source }, environment: [:], tick: .milliseconds(50)),
             logger: .test)
         let task = Task { try await daemon.run() }
         defer { task.cancel() }

@@ -28,7 +28,7 @@ final class IngestTests: XCTestCase {
     private func pipeline(_ catalog: Catalog, _ extractor: FeatureExtractor, batchSize: Int = 8) throws -> IngestPipeline {
         let run = try catalog.beginRun(kind: "test", pid: getpid(), modelID: extractor.modelID, blasCore: nil)
         return IngestPipeline(
-            catalog: catalog, extractor: extractor, inspector: .headerOnly, workers: WorkerThreads(count: 2), batchSize: batchSize,
+            catalog: catalog, extractor: extractor, inspector: .imaging(), workers: WorkerThreads(count: 2), batchSize: batchSize,
             runID: run, logger: .test)
     }
 

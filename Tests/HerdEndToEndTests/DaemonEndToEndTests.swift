@@ -14,7 +14,7 @@ final class DaemonEndToEndTests: XCTestCase {
         let daemon = try herd.start(["run"])
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
         XCTAssertTrue(herd.waitUntil { try herd.count("embedded") == 10 && herd.count("failed") == 1 }, herd.daemonLog)
-        XCTAssertEqual(try herd.files(["--failed"]).map(\.error), ["no JPEG frame header (SOF) found; the file is truncated or corrupt"])
+        XCTAssertEqual(try herd.files(["--failed"]).map(\.error), ["corrupt JPEG: more than 1000 data errors; the first: Premature end of JPEG file"])
         let status = try herd.status()
         XCTAssertEqual((status["daemon"] as? [String: Any])?["running"] as? Bool, true)
 
