@@ -35,6 +35,9 @@ let package = Package(
             ]
         ),
 
+        // Benchmarks and method experiments for Index and Clustering (release builds; prints figures).
+        .executableTarget(name: "herd-bench", dependencies: ["Tensor", "Index", "Clustering"], path: "bench"),
+
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CJPEG", "CPNG"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor"], resources: [.copy("Fixtures")]),

@@ -1,0 +1,3 @@
+func benchKNN() throws {}
+func benchHNSW() throws {}
+func benchHead() throws {}
