@@ -2,4 +2,13 @@ import Clustering
 import Tensor
 
 /// Variants under investigation, kept apart from the baseline list.
-let extraVariants: [Variant] = []
+let extraVariants: [Variant] = [
+    tspVariant("lr1e-3-steps2k") { c, _ in c.learningRate = 1e-3; c.minimumSteps = 2000 },
+    tspVariant("lr1e-3-steps10k") { c, _ in c.learningRate = 1e-3; c.minimumSteps = 10000 },
+    tspVariant("lr3e-3-steps3k") { c, _ in c.learningRate = 3e-3; c.minimumSteps = 3000 },
+    tspVariant("lr1e-3-steps5k-heads3") { c, _ in c.learningRate = 1e-3; c.minimumSteps = 5000; c.heads = 3 },
+    tspVariant("lr1e-3-steps5k-k10") { c, _ in c.learningRate = 1e-3; c.minimumSteps = 5000; c.neighbours = 10 },
+    tspVariant("lr1e-3-steps5k-k40") { c, _ in c.learningRate = 1e-3; c.minimumSteps = 5000; c.neighbours = 40 },
+    tspVariant("lr1e-3-steps5k-lambda2") { c, _ in c.learningRate = 1e-3; c.minimumSteps = 5000; c.entropyWeight = 2 },
+    tspVariant("lr1e-3-steps5k-lambda5") { c, _ in c.learningRate = 1e-3; c.minimumSteps = 5000; c.entropyWeight = 5 },
+]
