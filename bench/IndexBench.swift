@@ -1,3 +1,2 @@
 func benchKNN() throws {}
 func benchHNSW() throws {}
-func benchHead() throws {}

@@ -21,61 +21,90 @@ public struct TSPLoss: Sendable {
 
     /// anchors: [B, D], neighbours: [B, D] (unit rows) → loss and gradient of `head` at λ = `entropyWeight`.
     public init(head: ClusterHead, anchors: Tensor, neighbours: Tensor, entropyWeight lambda: Float) {
-        precondition(anchors.shape == neighbours.shape && anchors.columns == head.dimension,
-                     "anchors \(anchors.shape), neighbours \(neighbours.shape), head dimension \(head.dimension)")
-        let b = anchors.rows, c = head.clusters, d = head.dimension
-        let x = Tensor(shape: [2 * b, d], data: anchors.data + neighbours.data)  // [2B, D]
-        var p = head.logits(x)                                                    // [2B, C]
-        Softmax.rows(&p)
+        precondition(anchors.shape == neighbours.shape, "anchors \(anchors.shape), neighbours \(neighbours.shape)")
+        self.init(head: head, pairs: Tensor(shape: [2 * anchors.rows, anchors.columns], data: anchors.data + neighbours.data),
+                  entropyWeight: lambda, threads: 1)
+    }
 
-        // Forward: s_b = ⟨pa_b, pn_b⟩, q = mean of anchor rows.
+    /// pairs: [2B, D] unit rows, B anchors then the neighbour of each → loss and gradient of `head`.
+    /// `threads` > 1 splits the GEMMs by rows (set BLAS to one thread around such calls).
+    public init(head: ClusterHead, pairs x: Tensor, entropyWeight lambda: Float, threads: Int) {
+        precondition(x.rank == 2 && x.rows % 2 == 0 && x.columns == head.dimension, "pairs \(x.shape), head dimension \(head.dimension)")
+        let b = x.rows / 2, c = head.clusters, d = head.dimension
+        let invB = 1 / Float(b), invT = 1 / head.temperature
+        var p = [Float](repeating: 0, count: 2 * b * c)   // [2B, C] logits, then probabilities
+        var g = [Float](repeating: 0, count: 2 * b * c)   // [2B, C] ∂L/∂p, then ∂L/∂z
         var s = [Float](repeating: 0, count: b)
         var q = [Float](repeating: 0, count: c)
-        var consistency: Float = 0
-        for r in 0..<b {
-            var dot: Float = 0
-            for j in 0..<c { dot += p.data[r * c + j] * p.data[(b + r) * c + j] }
-            s[r] = max(dot, Self.floor)
-            consistency -= logf(s[r])
-            for j in 0..<c { q[j] += p.data[r * c + j] }
-        }
-        consistency /= Float(b)
-        var entropy: Float = 0
-        for j in 0..<c {
-            q[j] = max(q[j] / Float(b), Self.floor)
-            entropy -= q[j] * logf(q[j])
-        }
-
-        // Backward to the probabilities: g = ∂L/∂p: [2B, C].
-        var g = [Float](repeating: 0, count: 2 * b * c)
-        let invB = 1 / Float(b)
-        for j in 0..<c {
-            let entropyTerm = lambda * invB * (logf(q[j]) + 1)
-            for r in 0..<b {
-                g[r * c + j] = -invB * p.data[(b + r) * c + j] / s[r] + entropyTerm
-                g[(b + r) * c + j] = -invB * p.data[r * c + j] / s[r]
-            }
-        }
-        // Softmax backward, then the temperature: dz = p ⊙ (g − ⟨g, p⟩) / τ, in place in g.
-        let invT = 1 / head.temperature
-        for r in 0..<(2 * b) {
-            var inner: Float = 0
-            for j in 0..<c { inner += g[r * c + j] * p.data[r * c + j] }
-            for j in 0..<c { g[r * c + j] = p.data[r * c + j] * (g[r * c + j] - inner) * invT }
-        }
-        // ∂L/∂W = dzᵀ · x: [C, 2B] · [2B, D] → [C, D]; ∂L/∂β = column sums of dz.
         var dw = [Float](repeating: 0, count: c * d)
-        g.withUnsafeBufferPointer { gp in
-            x.data.withUnsafeBufferPointer { xp in
-                dw.withUnsafeMutableBufferPointer { wp in
-                    guard let gb = gp.baseAddress, let xb = xp.baseAddress, let wb = wp.baseAddress else { return }
-                    Gemm.sgemm(transA: true, m: c, n: d, k: 2 * b, a: gb, lda: c, b: xb, ldb: d, c: wb, ldc: d)
+        var db = [Float](repeating: 0, count: c)
+        var consistency: Float = 0, entropy: Float = 0
+        x.data.withUnsafeBufferPointer { xp in
+            head.weight.data.withUnsafeBufferPointer { wp in
+                p.withUnsafeMutableBufferPointer { pp in
+                    g.withUnsafeMutableBufferPointer { gp in
+                        let xb = xp.baseAddress.unsafelyUnwrapped, wb = wp.baseAddress.unsafelyUnwrapped
+                        let pb = pp.baseAddress.unsafelyUnwrapped, gb = gp.baseAddress.unsafelyUnwrapped
+                        // z = (x · φᵀ + β) / τ: [2B, D] · [C, D]ᵀ → [2B, C]; p = softmax(z).
+                        RowParallel.timesTransposed(xb, rows: 2 * b, wb, outputs: c, inner: d, into: pb, threads: threads)
+                        for r in 0..<(2 * b) {
+                            let row = pb + r * c
+                            var m = -Float.infinity
+                            for j in 0..<c {
+                                row[j] = (row[j] + head.bias[j]) * invT
+                                m = max(m, row[j])
+                            }
+                            var sum: Float = 0
+                            for j in 0..<c {
+                                row[j] = expf(row[j] - m)
+                                sum += row[j]
+                            }
+                            let inv = 1 / sum
+                            for j in 0..<c { row[j] *= inv }
+                        }
+                        // s_b = ⟨pa_b, pn_b⟩; q = mean anchor prediction.
+                        for r in 0..<b {
+                            let pa = pb + r * c, pn = pb + (b + r) * c
+                            var dot: Float = 0
+                            for j in 0..<c {
+                                dot += pa[j] * pn[j]
+                                q[j] += pa[j]
+                            }
+                            s[r] = max(dot, Self.floor)
+                            consistency -= logf(s[r])
+                        }
+                        consistency *= invB
+                        for j in 0..<c {
+                            q[j] = max(q[j] * invB, Self.floor)
+                            entropy -= q[j] * logf(q[j])
+                        }
+                        // g = ∂L/∂p, then dz = p ⊙ (g − ⟨g, p⟩) / τ in place.
+                        let entropyTerm = (0..<c).map { lambda * invB * (logf(q[$0]) + 1) }
+                        for r in 0..<b {
+                            let pa = pb + r * c, pn = pb + (b + r) * c, ga = gb + r * c, gn = gb + (b + r) * c
+                            let scale = -invB / s[r]
+                            for j in 0..<c {
+                                ga[j] = scale * pn[j] + entropyTerm[j]
+                                gn[j] = scale * pa[j]
+                            }
+                        }
+                        for r in 0..<(2 * b) {
+                            let pr = pb + r * c, gr = gb + r * c
+                            var inner: Float = 0
+                            for j in 0..<c { inner += gr[j] * pr[j] }
+                            for j in 0..<c {
+                                gr[j] = pr[j] * (gr[j] - inner) * invT
+                                db[j] += gr[j]
+                            }
+                        }
+                        // ∂L/∂φ = dzᵀ · x: [C, 2B] · [2B, D] → [C, D].
+                        dw.withUnsafeMutableBufferPointer { dp in
+                            RowParallel.transposedTimes(gb, rows: 2 * b, outputs: c, xb, inner: d,
+                                                        into: dp.baseAddress.unsafelyUnwrapped, threads: threads)
+                        }
+                    }
                 }
             }
-        }
-        var db = [Float](repeating: 0, count: c)
-        for r in 0..<(2 * b) {
-            for j in 0..<c { db[j] += g[r * c + j] }
         }
         value = consistency - lambda * entropy
         self.consistency = consistency

@@ -61,25 +61,27 @@ public struct TSPTrainer: Sendable {
         let total = cfg.steps(for: n)
         let perEpoch = (n + batch - 1) / batch
         var lossSum: Float = 0, lossCount = 0
-        var anchors = Tensor(shape: [batch, d]), neighbours = Tensor(shape: [batch, d])
+        var pairs = Tensor(shape: [2 * batch, d])
+        // The head's GEMMs are small: split them over our own threads with single-threaded BLAS.
+        let blasThreads = BLASInfo.threads
+        BLASInfo.setThreads(1)
+        defer { BLASInfo.setThreads(blasThreads) }
+        let threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
         for step in 0..<total {
             if cursor >= n {
                 shuffle(&order, rng: &rng)
                 cursor = 0
             }
             let size = min(batch, n - cursor)
-            if anchors.rows != size {
-                anchors = Tensor(shape: [size, d])
-                neighbours = Tensor(shape: [size, d])
-            }
+            if pairs.rows != 2 * size { pairs = Tensor(shape: [2 * size, d]) }
             for r in 0..<size {
                 let i = order[cursor + r]
                 let j = weights.sample(i, rng: &rng)
-                copyRow(x, i, into: &anchors, r)
-                copyRow(x, j, into: &neighbours, r)
+                copyRow(x, i, into: &pairs, r)
+                copyRow(x, j, into: &pairs, size + r)
             }
             cursor += size
-            let loss = TSPLoss(head: head, anchors: anchors, neighbours: neighbours, entropyWeight: cfg.entropyWeight)
+            let loss = TSPLoss(head: head, pairs: pairs, entropyWeight: cfg.entropyWeight, threads: threads)
             adamW.update(&head.weight.data, gradient: loss.weightGradient)
             adamB.update(&head.bias, gradient: loss.biasGradient)
             if step >= total - perEpoch {

@@ -7,6 +7,7 @@ struct Herd: AsyncParsableCommand {
         abstract: "Sort a photo library into herds of similar pictures.",
         version: HerdVersion.string,
         subcommands: [
+            EvalCommand.self,
         ]
     )
 }
