@@ -34,13 +34,13 @@ let variants: [Variant] = [
     tspVariant("lambda1") { c, _ in c.entropyWeight = 1 },
     tspVariant("lambda5") { c, _ in c.entropyWeight = 5 },
     tspVariant("epochs0") { c, _ in c.epochs = 0 },
-] + extraVariants
+] + extraVariants + robustVariants
 
 /// Runs variants over seeds on a labelled feature file and prints mean ± std of ACC, NMI, ARI.
 func sweep() throws {
     printEnvironment()
-    let x = try Npy.readTensor(path: option("features", ""))
-    guard let y = try Npy.read(path: option("labels", "")).integers() else { throw ClusteringError("labels must be integers") }
+    var (x, y) = try loadSet()
+    if let ratio = Double(option("imbalance", "")) { (x, y) = imbalanced(x, y, ratio: ratio) }
     let runs = intOption("runs", 5)
     let k = intOption("clusters", Set(y).count)
     let names = option("variants", variants.map(\.name).joined(separator: ",")).split(separator: ",").map(String.init)
@@ -61,4 +61,35 @@ func sweep() throws {
               String(format: "%6.2fs/run", t), "[\(accs)]")
         fflush(nil)
     }
+}
+
+/// The labelled set named by --features/--labels, or a synthetic one from --synthetic n,d,clusters,spread,noise.
+func loadSet() throws -> (Tensor, [Int]) {
+    let synthetic = option("synthetic", "")
+    if !synthetic.isEmpty {
+        let p = synthetic.split(separator: ",").map { Double($0) ?? 0 }
+        let (x, y) = SyntheticFeatures.clustered(count: Int(p[0]), dimension: Int(p[1]), clusters: Int(p[2]),
+                                                 spread: Float(p[3]), noise: Float(p[4]), seed: 77)
+        return (x, y)
+    }
+    let x = try Npy.readTensor(path: option("features", ""))
+    guard let y = try Npy.read(path: option("labels", "")).integers() else { throw ClusteringError("labels must be integers") }
+    return (x, y)
+}
+
+/// Keeps, of class number c (in sorted order of the C classes), the first ⌈size · ratio^(c/(C−1))⌉ points:
+/// the largest class stays whole, the smallest keeps `ratio` of its points.
+func imbalanced(_ x: Tensor, _ y: [Int], ratio: Double) -> (Tensor, [Int]) {
+    let classes = Set(y).sorted()
+    var keep: [Int] = []
+    for (c, label) in classes.enumerated() {
+        let members = y.indices.filter { y[$0] == label }
+        let fraction = pow(ratio, Double(c) / Double(max(classes.count - 1, 1)))
+        keep += members.prefix(Int((Double(members.count) * fraction).rounded(.up)))
+    }
+    keep.sort()
+    let d = x.columns
+    var data: [Float] = []
+    for i in keep { data += x.data[i * d ..< (i + 1) * d] }
+    return (Tensor(shape: [keep.count, d], data: data), keep.map { y[$0] })
 }

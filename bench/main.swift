@@ -1,4 +1,5 @@
 import Foundation
+import Index
 import Tensor
 
 // herd-bench: benchmarks and method experiments that print figures (never timed unit tests).
@@ -42,6 +43,12 @@ do {
     case "hnsw": try benchHNSW()
     case "head": try benchHead()
     case "sweep": try sweep()
+    case "synthetic":
+        // Writes the benchmark's synthetic vectors, to compare against other implementations.
+        let (x, y) = SyntheticFeatures.clustered(count: intOption("n", 100_000), dimension: intOption("d", 384), clusters: 100,
+                                                 seed: UInt64(intOption("seed", 1)))
+        try Npy.write(x, to: option("out", "synthetic") + "-X.npy")
+        try Npy.encode(labels: y).write(to: URL(fileURLWithPath: option("out", "synthetic") + "-y.npy"))
     default:
         print(usage)
         exit(2)

@@ -10,7 +10,9 @@ public struct TSPResult: Sendable {
     public var assignments: [Int]
     /// Mean loss over the last epoch of the kept head.
     public var finalLoss: Float
-    /// The k-means fit the kept head started from.
+    /// The head the kept head started from (k-means centres, appendix A).
+    public var initialHead: ClusterHead
+    /// What the initial head assigns: the k-means partition, up to cosine-versus-Euclidean ties.
     public var initialAssignments: [Int]
 }
 
@@ -41,7 +43,7 @@ public struct TSPTrainer: Sendable {
             let start = ClusterHead(centres: kmeans.centres, temperature: cfg.temperature)
             let (head, loss) = train(start, features: x, weights: weights, rng: &rng)
             if let b = best, b.finalLoss <= loss { continue }
-            best = TSPResult(head: head, assignments: head.assign(x), finalLoss: loss, initialAssignments: kmeans.assignments)
+            best = TSPResult(head: head, assignments: head.assign(x), finalLoss: loss, initialHead: start, initialAssignments: start.assign(x))
         }
         guard let best else { throw ClusteringError("no head was trained") }
         return best

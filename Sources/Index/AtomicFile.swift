@@ -5,8 +5,9 @@ import Glibc
 
 /// Writes a file so that readers see either the old or the whole new contents:
 /// temporary name in the same folder → write → fsync → rename → fsync the folder.
-enum AtomicFile {
-    static func write(_ bytes: [UInt8], to path: String) throws {
+public enum AtomicFile {
+    /// Replaces the file at `path` with `bytes` atomically; throws an `IndexError` naming the file.
+    public static func write(_ bytes: [UInt8], to path: String) throws {
         let tmp = path + ".tmp-\(getpid())"
         let fd = try call("open", path: tmp) { open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
         var closed = false
@@ -99,7 +100,7 @@ struct ByteReader {
 }
 
 /// FNV-1a over 64-bit little-endian words (then the tail bytes): cheap, and catches truncation and bit rot.
-func checksum64(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+public func checksum64(_ bytes: ArraySlice<UInt8>) -> UInt64 {
     var h: UInt64 = 0xCBF2_9CE4_8422_2325
     let prime: UInt64 = 0x0000_0100_0000_01B3
     bytes.withUnsafeBytes { raw in
