@@ -32,4 +32,10 @@ let robustVariants: [Variant] = [
     robustVariant("robust-noguard") { $0.guardAgainstKMeans = false },
     robustVariant("robust-heads1") { $0.configuration.heads = 1 },
     robustVariant("robust-lossselect") { $0.selectByAgreement = false },
+    robustVariant("robust-heads1-noguard") { $0.configuration.heads = 1; $0.guardAgainstKMeans = false },
+    robustVariant("robust-lossselect-noguard") { $0.selectByAgreement = false; $0.guardAgainstKMeans = false },
+    robustVariant("robust-prior-noguard") { $0.configuration.sizePrior = .kmeans; $0.guardAgainstKMeans = false },
+    robustVariant("robust-prior") { $0.configuration.sizePrior = .kmeans },
+    robustVariant("robust-prior-heads1-noguard") { $0.configuration.sizePrior = .kmeans; $0.configuration.heads = 1; $0.guardAgainstKMeans = false },
+    robustVariant("robust-heads5-noguard") { $0.configuration.heads = 5; $0.guardAgainstKMeans = false },
 ]

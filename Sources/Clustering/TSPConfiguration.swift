@@ -19,6 +19,8 @@ public struct TSPConfiguration: Sendable, Equatable {
     public var temperature: Float = 1
     /// Heads trained from different k-means seeds; the one with the lowest final loss is kept.
     public var heads: Int = 1
+    /// The cluster proportions the entropy term pulls towards.
+    public var sizePrior: SizePrior = .uniform
     /// k-means restarts for the initialisation.
     public var kmeansRestarts: Int = 10
     /// Seed for k-means, anchor order and neighbour sampling.
@@ -33,6 +35,14 @@ public struct TSPConfiguration: Sendable, Equatable {
     /// The paper's recipe: K = 20, λ = 3, Adam lr 1e-4, batch 256, 100 epochs, one head, τ = 1.
     public static func paper(clusters: Int, seed: UInt64 = 0) -> TSPConfiguration {
         TSPConfiguration(clusters: clusters, seed: seed)
+    }
+
+    /// Where the entropy term pulls the mean prediction.
+    public enum SizePrior: Sendable, Equatable {
+        /// Equal clusters: the paper's H(q).
+        case uniform
+        /// The cluster proportions of the k-means initialisation (add-one smoothed): −KL(q‖π).
+        case kmeans
     }
 
     /// Optimiser steps for `count` points: the epochs' steps, raised to `minimumSteps`.

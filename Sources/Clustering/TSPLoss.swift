@@ -2,8 +2,9 @@ import Foundation
 import Tensor
 
 /// The loss of eq. 5 on one batch and its gradient with respect to the head.
-/// L = −(1/B) Σb log⟨p(ab), p(nb)⟩ − λ·H((1/B) Σb p(ab)), p = softmax((φ x̃ + β)/τ),
-/// for anchors a and one neighbour n ~ P(·|a) each.
+/// L = −(1/B) Σb log⟨p(ab), p(nb)⟩ − λ·H(q) − λ·Σj qj·log(πj·C), q = (1/B) Σb p(ab), p = softmax((φ x̃ + β)/τ),
+/// for anchors a and one neighbour n ~ P(·|a) each. With the paper's uniform prior π = 1/C the last term
+/// vanishes; with another prior the two entropy terms are −λ·KL(q‖π) up to a constant.
 public struct TSPLoss: Sendable {
     /// Total loss L.
     public var value: Float
@@ -20,15 +21,16 @@ public struct TSPLoss: Sendable {
     static let floor: Float = 1e-12
 
     /// anchors: [B, D], neighbours: [B, D] (unit rows) → loss and gradient of `head` at λ = `entropyWeight`.
-    public init(head: ClusterHead, anchors: Tensor, neighbours: Tensor, entropyWeight lambda: Float) {
+    public init(head: ClusterHead, anchors: Tensor, neighbours: Tensor, entropyWeight lambda: Float, prior: [Float]? = nil) {
         precondition(anchors.shape == neighbours.shape, "anchors \(anchors.shape), neighbours \(neighbours.shape)")
         self.init(head: head, pairs: Tensor(shape: [2 * anchors.rows, anchors.columns], data: anchors.data + neighbours.data),
-                  entropyWeight: lambda, threads: 1)
+                  entropyWeight: lambda, prior: prior, threads: 1)
     }
 
     /// pairs: [2B, D] unit rows, B anchors then the neighbour of each → loss and gradient of `head`.
-    /// `threads` > 1 splits the GEMMs by rows (set BLAS to one thread around such calls).
-    public init(head: ClusterHead, pairs x: Tensor, entropyWeight lambda: Float, threads: Int) {
+    /// prior: [C] cluster proportions π (nil: uniform, the paper). `threads` > 1 splits the GEMMs by rows
+    /// (set BLAS to one thread around such calls).
+    public init(head: ClusterHead, pairs x: Tensor, entropyWeight lambda: Float, prior: [Float]? = nil, threads: Int) {
         precondition(x.rank == 2 && x.rows % 2 == 0 && x.columns == head.dimension, "pairs \(x.shape), head dimension \(head.dimension)")
         let b = x.rows / 2, c = head.clusters, d = head.dimension
         let invB = 1 / Float(b), invT = 1 / head.temperature
@@ -38,7 +40,10 @@ public struct TSPLoss: Sendable {
         var q = [Float](repeating: 0, count: c)
         var dw = [Float](repeating: 0, count: c * d)
         var db = [Float](repeating: 0, count: c)
-        var consistency: Float = 0, entropy: Float = 0
+        var consistency: Float = 0, entropy: Float = 0, priorTerm: Float = 0
+        // log(πj·C): zero for the uniform prior.
+        let logPrior = prior.map { pi in pi.map { logf(max($0, Self.floor) * Float(c)) } } ?? [Float](repeating: 0, count: c)
+        precondition(logPrior.count == c, "prior has \(logPrior.count) entries for \(c) clusters")
         x.data.withUnsafeBufferPointer { xp in
             head.weight.data.withUnsafeBufferPointer { wp in
                 p.withUnsafeMutableBufferPointer { pp in
@@ -77,9 +82,10 @@ public struct TSPLoss: Sendable {
                         for j in 0..<c {
                             q[j] = max(q[j] * invB, Self.floor)
                             entropy -= q[j] * logf(q[j])
+                            priorTerm += q[j] * logPrior[j]
                         }
                         // g = ∂L/∂p, then dz = p ⊙ (g − ⟨g, p⟩) / τ in place.
-                        let entropyTerm = (0..<c).map { lambda * invB * (logf(q[$0]) + 1) }
+                        let entropyTerm = (0..<c).map { lambda * invB * (logf(q[$0]) + 1 - logPrior[$0]) }
                         for r in 0..<b {
                             let pa = pb + r * c, pn = pb + (b + r) * c, ga = gb + r * c, gn = gb + (b + r) * c
                             let scale = -invB / s[r]
@@ -106,7 +112,7 @@ public struct TSPLoss: Sendable {
                 }
             }
         }
-        value = consistency - lambda * entropy
+        value = consistency - lambda * entropy - lambda * priorTerm
         self.consistency = consistency
         self.entropy = entropy
         weightGradient = dw

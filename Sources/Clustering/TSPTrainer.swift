@@ -41,7 +41,8 @@ public struct TSPTrainer: Sendable {
             let kmeans = try KMeans(k: cfg.clusters, restarts: cfg.kmeansRestarts, seed: master.next()).fit(x)
             var rng = SplitMix64(seed: master.next())
             let start = ClusterHead(centres: kmeans.centres, temperature: cfg.temperature)
-            let (head, loss) = train(start, features: x, weights: weights, rng: &rng)
+            let prior = cfg.sizePrior == .kmeans ? Self.proportions(kmeans.assignments, clusters: cfg.clusters) : nil
+            let (head, loss) = train(start, features: x, weights: weights, prior: prior, rng: &rng)
             if let b = best, b.finalLoss <= loss { continue }
             best = TSPResult(head: head, assignments: head.assign(x), finalLoss: loss, initialHead: start, initialAssignments: start.assign(x))
         }
@@ -49,9 +50,19 @@ public struct TSPTrainer: Sendable {
         return best
     }
 
+    /// Add-one smoothed proportions of each cluster in `assignments`: [clusters], summing to 1.
+    public static func proportions(_ assignments: [Int], clusters: Int) -> [Float] {
+        var counts = [Float](repeating: 1, count: clusters)
+        for a in assignments where a >= 0 && a < clusters { counts[a] += 1 }
+        let total = counts.reduce(0, +)
+        return counts.map { $0 / total }
+    }
+
     /// Trains `head` on x̃: [N, D] (unit rows) for the configured steps; returns it and its mean loss over
-    /// the last epoch. Warm-starting from a previous head is calling this with that head.
-    public func train(_ head: ClusterHead, features x: Tensor, weights: NeighbourWeights, rng: inout SplitMix64) -> (ClusterHead, Float) {
+    /// the last epoch. `prior`: cluster proportions for the entropy term (nil: uniform). Warm-starting from
+    /// a previous head is calling this with that head (and, for an uneven library, its cluster proportions).
+    public func train(_ head: ClusterHead, features x: Tensor, weights: NeighbourWeights, prior: [Float]? = nil,
+                      rng: inout SplitMix64) -> (ClusterHead, Float) {
         let cfg = configuration
         let n = x.rows, d = x.columns
         let batch = min(cfg.batchSize, n)
@@ -83,7 +94,7 @@ public struct TSPTrainer: Sendable {
                 copyRow(x, j, into: &pairs, size + r)
             }
             cursor += size
-            let loss = TSPLoss(head: head, pairs: pairs, entropyWeight: cfg.entropyWeight, threads: threads)
+            let loss = TSPLoss(head: head, pairs: pairs, entropyWeight: cfg.entropyWeight, prior: prior, threads: threads)
             adamW.update(&head.weight.data, gradient: loss.weightGradient)
             adamB.update(&head.bias, gradient: loss.biasGradient)
             if step >= total - perEpoch {

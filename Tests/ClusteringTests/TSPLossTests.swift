@@ -8,7 +8,7 @@ import XCTest
 enum NaiveTSPLoss {
     /// w: [C, D], b: [C], anchors/neighbours: [B, D] → L.
     static func value(w: [Double], b: [Double], c: Int, d: Int, anchors: [Double], neighbours: [Double], batch: Int,
-                      lambda: Double, temperature: Double) -> Double {
+                      lambda: Double, temperature: Double, prior: [Double]? = nil) -> Double {
         func probabilities(_ x: [Double], _ r: Int) -> [Double] {
             let z = (0..<c).map { j in ((0..<d).reduce(0.0) { $0 + w[j * d + $1] * x[r * d + $1] } + b[j]) / temperature }
             let m = z.max() ?? 0
@@ -24,7 +24,9 @@ enum NaiveTSPLoss {
             for j in 0..<c { q[j] += pa[j] / Double(batch) }
         }
         let entropy = -q.reduce(0.0) { $0 + $1 * log($1) }
-        return consistency / Double(batch) - lambda * entropy
+        // −λ·Σ qj·log(πj·C): zero for the uniform prior.
+        let priorTerm = prior.map { pi in zip(q, pi).reduce(0.0) { $0 + $1.0 * log($1.1 * Double(c)) } } ?? 0
+        return consistency / Double(batch) - lambda * entropy - lambda * priorTerm
     }
 }
 
@@ -34,18 +36,27 @@ final class TSPLossTests: XCTestCase {
     }
 
     func testGradientMatchesFiniteDifferencesOfTheNaiveLoss() {
+        checkGradient(prior: nil)
+    }
+
+    func testGradientWithANonUniformSizePrior() {
+        checkGradient(prior: [0.4, 0.3, 0.2, 0.1])
+    }
+
+    func checkGradient(prior: [Float]?) {
         var rng = SplitMix64(seed: 17)
         let c = 4, d = 5, batch = 6
         let head = ClusterHead(weight: randomTensor([c, d], scale: 0.8, rng: &rng),
                                bias: (0..<c).map { _ in Float(rng.nextGaussian()) * 0.3 }, temperature: 0.7)
         let anchors = ClusterHead.unitRows(randomTensor([batch, d], scale: 1, rng: &rng))
         let neighbours = ClusterHead.unitRows(randomTensor([batch, d], scale: 1, rng: &rng))
-        let loss = TSPLoss(head: head, anchors: anchors, neighbours: neighbours, entropyWeight: 3)
+        let loss = TSPLoss(head: head, anchors: anchors, neighbours: neighbours, entropyWeight: 3, prior: prior)
 
         let w = head.weight.data.map(Double.init), b = head.bias.map(Double.init)
         let a = anchors.data.map(Double.init), n = neighbours.data.map(Double.init)
         func naive(_ w: [Double], _ b: [Double]) -> Double {
-            NaiveTSPLoss.value(w: w, b: b, c: c, d: d, anchors: a, neighbours: n, batch: batch, lambda: 3, temperature: 0.7)
+            NaiveTSPLoss.value(w: w, b: b, c: c, d: d, anchors: a, neighbours: n, batch: batch, lambda: 3, temperature: 0.7,
+                               prior: prior?.map(Double.init))
         }
         XCTAssertEqual(Double(loss.value), naive(w, b), accuracy: 1e-5)
         let h = 1e-6
