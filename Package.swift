@@ -53,6 +53,8 @@ let package = Package(
         ),
 
         .executableTarget(name: "imaging-bench", dependencies: ["Imaging"]),
+        // Benchmarks and method experiments for Index and Clustering (release builds; prints figures).
+        .executableTarget(name: "herd-bench", dependencies: ["Tensor", "Index", "Clustering"], path: "bench"),
 
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CJPEG", "CPNG"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),

@@ -20,6 +20,7 @@ struct Herd: AsyncParsableCommand {
             ModelCommand.self,
             BenchCommand.self,
             DoctorCommand.self,
+            EvalCommand.self,
         ]
     )
 }

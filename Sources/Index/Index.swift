@@ -1,1 +1,0 @@
-// The Index module: see Docs/ARCHITECTURE.md. Its code arrives with its issue.

@@ -1,0 +1,125 @@
+import ArgumentParser
+import Clustering
+import Foundation
+import Tensor
+
+/// `herd eval`: scores clustering methods against known classes, like the paper's Table 1.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Score clustering methods against known classes: ACC, NMI and ARI as mean ± std over runs.",
+        discussion: """
+        Features come from a NumPy file (float32/float16, shape [N, D]) with integer labels ([N]).
+        Without --method, all methods are run side by side. --clusters defaults to the number of classes.
+        """
+    )
+
+    @Option(help: "Features as a .npy file of shape [N, D] (float32 or float16).")
+    var features: String?
+
+    @Option(help: "Class labels as a .npy file of N integers.")
+    var labels: String?
+
+    @Option(help: "A folder whose sub-folders are classes of images (needs an installed model).")
+    var images: String?
+
+    @Option(help: "Number of clusters (default: the number of classes).")
+    var clusters: Int?
+
+    @Option(help: "Method to run: tsp, tsp-paper or kmeans; repeat for several (default: all).")
+    var method: [ClusteringMethod] = []
+
+    @Option(help: "Runs per method, with seeds seed, seed+1, ...")
+    var runs: Int = 10
+
+    @Option(help: "Seed of the first run.")
+    var seed: UInt64 = 0
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func validate() throws {
+        if images != nil && (features != nil || labels != nil) {
+            throw ValidationError("give either --images DIR or --features X.npy --labels y.npy, not both")
+        }
+        if images == nil && (features == nil || labels == nil) {
+            throw ValidationError("give --features X.npy and --labels y.npy (or --images DIR)")
+        }
+        guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+        if let clusters, clusters < 2 { throw ValidationError("--clusters must be at least 2") }
+    }
+
+    func run() throws {
+        if let images {
+            throw EvalError("\(images): evaluating images needs the encoder and an installed model, which this build does not have yet; embed the images elsewhere and use --features X.npy --labels y.npy")
+        }
+        guard let features, let labels else { return }
+        let set = try LabelledFeatures(featuresPath: features, labelsPath: labels)
+        let k = clusters ?? set.classes
+        guard k < set.x.rows else {
+            throw EvalError("\(features): \(set.x.rows) points cannot make \(k) clusters; pass a smaller --clusters")
+        }
+        let methods = method.isEmpty ? ClusteringMethod.allCases : method
+        let start = Date()
+        var results: [MethodResult] = []
+        for m in methods {
+            var result = MethodResult(method: m.rawValue)
+            for r in 0..<runs {
+                let t0 = Date()
+                let predicted = try m.cluster(set.x, clusters: k, seed: seed &+ UInt64(r))
+                result.seconds.append(Date().timeIntervalSince(t0))
+                result.scores.append(Scores(truth: set.y, predicted: predicted))
+            }
+            results.append(result)
+        }
+        let report = EvalReport(
+            features: features, labels: labels, points: set.x.rows, dimension: set.x.columns, classes: set.classes,
+            clusters: k, runs: runs, seed: seed, methods: results, wallSeconds: Date().timeIntervalSince(start))
+        print(json ? report.json() : report.table())
+    }
+}
+
+extension ClusteringMethod: ExpressibleByArgument {}
+
+/// A failure of `herd eval` on its input, naming the file and what to do.
+struct EvalError: Error, CustomStringConvertible {
+    var description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// A feature matrix and its labels, checked against each other.
+struct LabelledFeatures {
+    var x: Tensor
+    var y: [Int]
+    var classes: Int
+
+    init(featuresPath: String, labelsPath: String) throws {
+        let features = try Npy.read(path: featuresPath)
+        guard features.dtype == .float32 || features.dtype == .float16 || features.dtype == .float64 else {
+            throw EvalError("\(featuresPath): holds \(features.dtype.rawValue) values; features must be float32 or float16 (save with x.astype(np.float32))")
+        }
+        guard features.shape.count == 2, features.shape[0] > 0, features.shape[1] > 0 else {
+            throw EvalError("\(featuresPath): shape \(features.shape); features must be a 2-D array [N, D] with N, D > 0")
+        }
+        let values = features.floats()
+        guard values.allSatisfy({ $0.isFinite }) else {
+            throw EvalError("\(featuresPath): holds NaN or infinite values; fix or drop those rows")
+        }
+        let labelArray = try Npy.read(path: labelsPath)
+        guard let y = labelArray.integers() else {
+            throw EvalError("\(labelsPath): holds \(labelArray.dtype.rawValue) values; labels must be integers (save with y.astype(np.int64))")
+        }
+        guard labelArray.shape.count == 1 || (labelArray.shape.count == 2 && labelArray.shape[1] == 1) else {
+            throw EvalError("\(labelsPath): shape \(labelArray.shape); labels must be a 1-D array [N]")
+        }
+        guard y.count == features.shape[0] else {
+            throw EvalError("\(labelsPath) has \(y.count) labels but \(featuresPath) has \(features.shape[0]) rows; they must match row for row")
+        }
+        x = Tensor(shape: features.shape, data: values)
+        self.y = y
+        classes = Set(y).count
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import Index
+import Tensor
+import XCTest
+@testable import Clustering
+
+/// On real CLIP features of COIL-20 (../shared/data/features): the default method is at least as good as k-means.
+final class COIL20Tests: XCTestCase {
+    static let folder = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("shared/data/features")
+
+    func load() throws -> (Tensor, [Int]) {
+        let x = try Npy.readTensor(path: Self.folder.appendingPathComponent("coil20-clip-X.npy").path)
+        let y = try XCTUnwrap(try Npy.read(path: Self.folder.appendingPathComponent("coil20-clip-y.npy").path).integers())
+        return (x, y)
+    }
+
+    func testDefaultMethodIsAtLeastKMeansOnCOIL20() throws {
+        let (x, y) = try load()
+        XCTAssertEqual(x.shape, [1440, 512])
+        let t0 = Date()
+        let kmeans = Metrics.accuracy(truth: y, predicted: try ClusteringMethod.kmeans.cluster(x, clusters: 20, seed: 0))
+        let tsp = Metrics.accuracy(truth: y, predicted: try ClusteringMethod.tsp.cluster(x, clusters: 20, seed: 0))
+        print("COIL-20 seed 0: k-means ACC \(kmeans), tsp ACC \(tsp), \(Date().timeIntervalSince(t0)) s")
+        XCTAssertGreaterThanOrEqual(tsp, kmeans)
+    }
+}

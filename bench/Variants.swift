@@ -1,0 +1,41 @@
+import Clustering
+import Tensor
+
+/// Variants under investigation, kept apart from the baseline list.
+let extraVariants: [Variant] = [
+    tspVariant("lr1e-3-steps2k") { c, _ in c.learningRate = 1e-3; c.minimumSteps = 2000 },
+    tspVariant("lr1e-3-steps10k") { c, _ in c.learningRate = 1e-3; c.minimumSteps = 10000 },
+    tspVariant("lr3e-3-steps3k") { c, _ in c.learningRate = 3e-3; c.minimumSteps = 3000 },
+    tspVariant("lr1e-3-steps5k-heads3") { c, _ in c.learningRate = 1e-3; c.minimumSteps = 5000; c.heads = 3 },
+    tspVariant("lr1e-3-steps5k-k10") { c, _ in c.learningRate = 1e-3; c.minimumSteps = 5000; c.neighbours = 10 },
+    tspVariant("lr1e-3-steps5k-k40") { c, _ in c.learningRate = 1e-3; c.minimumSteps = 5000; c.neighbours = 40 },
+    tspVariant("lr1e-3-steps5k-lambda2") { c, _ in c.learningRate = 1e-3; c.minimumSteps = 5000; c.entropyWeight = 2 },
+    tspVariant("lr1e-3-steps5k-lambda5") { c, _ in c.learningRate = 1e-3; c.minimumSteps = 5000; c.entropyWeight = 5 },
+    tspVariant("lr3e-3-steps5k") { c, _ in c.learningRate = 3e-3; c.minimumSteps = 5000 },
+    tspVariant("lr1e-2-steps2k") { c, _ in c.learningRate = 1e-2; c.minimumSteps = 2000 },
+    tspVariant("lr1e-2-steps5k") { c, _ in c.learningRate = 1e-2; c.minimumSteps = 5000 },
+    tspVariant("lr3e-3-steps3k-heads3") { c, _ in c.learningRate = 3e-3; c.minimumSteps = 3000; c.heads = 3 },
+    tspVariant("lr3e-3-steps3k-temp0.3") { c, _ in c.learningRate = 3e-3; c.minimumSteps = 3000; c.temperature = 0.3 },
+]
+
+/// The robust method with some of its options, for the ablation in Docs/CLUSTERING.md.
+func robustVariant(_ name: String, _ change: @escaping @Sendable (inout RobustTSP) -> Void) -> Variant {
+    Variant(name: name) { x, k, seed in
+        var method = RobustTSP(clusters: k, seed: seed)
+        change(&method)
+        return try method.fit(x).assignments
+    }
+}
+
+let robustVariants: [Variant] = [
+    robustVariant("robust") { _ in },
+    robustVariant("robust-noguard") { $0.guardAgainstKMeans = false },
+    robustVariant("robust-heads1") { $0.configuration.heads = 1 },
+    robustVariant("robust-lossselect") { $0.selectByAgreement = false },
+    robustVariant("robust-heads1-noguard") { $0.configuration.heads = 1; $0.guardAgainstKMeans = false },
+    robustVariant("robust-lossselect-noguard") { $0.selectByAgreement = false; $0.guardAgainstKMeans = false },
+    robustVariant("robust-prior-noguard") { $0.configuration.sizePrior = .kmeans; $0.guardAgainstKMeans = false },
+    robustVariant("robust-prior") { $0.configuration.sizePrior = .kmeans },
+    robustVariant("robust-prior-heads1-noguard") { $0.configuration.sizePrior = .kmeans; $0.configuration.heads = 1; $0.guardAgainstKMeans = false },
+    robustVariant("robust-heads5-noguard") { $0.configuration.heads = 5; $0.guardAgainstKMeans = false },
+]
