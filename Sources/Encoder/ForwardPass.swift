@@ -2,7 +2,7 @@ import Tensor
 
 /// One forward pass over a batch held in one `Scratch`, parallelised over rows and heads by `pool`.
 /// Shapes: N images, T = 1 + g tokens each, M = N·T rows, D hidden, H MLP hidden, p patch side;
-/// weights [out, in] as in PyTorch (y = x·Wᵀ + b).
+/// weights stored [in, out] (y = x·W + b).
 struct ForwardPass {
     let weights: ViTWeights
     let pool: ComputePool
@@ -31,7 +31,7 @@ struct ForwardPass {
         return (0..<count).map { i in (m * i / count) ..< (m * (i + 1) / count) }
     }
 
-    /// pixels: [N, 3, H, W] → x: [M, D] = [cls; patches·Wᵀ + b] + positions.
+    /// pixels: [N, 3, H, W] → x: [M, D] = [cls; patches·W + b] + positions.
     func embed(_ pixels: UnsafePointer<Float>, images: Int, height: Int, width: Int, positions: FloatBuffer, into s: Scratch) {
         let c = config, d = c.hidden, p = c.patch, kdim = 3 * p * p
         let gridW = width / p, g = (height / p) * gridW, t = s.tokens
@@ -58,8 +58,8 @@ struct ForwardPass {
                 let (b, k) = r.quotientAndRemainder(dividingBy: g)
                 let end = min(range.upperBound, (b + 1) * g)
                 let out = x + (b * t + 1 + k) * d
-                Gemm.sgemm(transB: true, m: end - r, n: d, k: kdim, a: patches + r * kdim, lda: kdim,
-                           b: self.weights.patchWeight.base, ldb: kdim, c: out, ldc: d)
+                Gemm.sgemm(m: end - r, n: d, k: kdim, a: patches + r * kdim, lda: kdim,
+                           b: self.weights.patchWeight.base, ldb: d, c: out, ldc: d)
                 for row in 0..<(end - r) {
                     let o = out + row * d, e = pos + (1 + k + row) * d
                     for i in 0..<d { o[i] += self.weights.patchBias.base[i] + e[i] }
@@ -77,13 +77,13 @@ struct ForwardPass {
         }
     }
 
-    /// LayerNorm 1 and qkv = normed · Wqkvᵀ + b for `rows`.
+    /// LayerNorm 1 and qkv = normed · Wqkv + b for `rows`.
     func normAndProject(_ block: ViTWeights.Block, _ s: Scratch, rows: Range<Int>) {
         let d = config.hidden, n = rows.count, r0 = rows.lowerBound
         let normed = s.normed.pointer + r0 * d, qkv = s.qkv.pointer + r0 * 3 * d
         LayerNorm.apply(s.x.base + r0 * d, rows: n, dim: d, gamma: block.norm1Gamma.base, beta: block.norm1Beta.base,
                         eps: config.eps, out: normed)
-        Gemm.sgemm(transB: true, m: n, n: 3 * d, k: d, a: normed, lda: d, b: block.qkvWeight.base, ldb: d, c: qkv, ldc: 3 * d)
+        Gemm.sgemm(m: n, n: 3 * d, k: d, a: normed, lda: d, b: block.qkvWeight.base, ldb: 3 * d, c: qkv, ldc: 3 * d)
         Activation.addBias(qkv, rows: n, cols: 3 * d, bias: block.qkvBias.base)
     }
 
@@ -104,7 +104,7 @@ struct ForwardPass {
     }
 
     /// Attention projection and MLP, row by row, then the next block's LayerNorm and QKV:
-    /// x += ls1 ⊙ (context·Woᵀ + bo); x += ls2 ⊙ (GELU(LN2(x)·W1ᵀ + b1)·W2ᵀ + b2).
+    /// x += ls1 ⊙ (context·Wo + bo); x += ls2 ⊙ (GELU(LN2(x)·W1 + b1)·W2 + b2).
     func outputAndMLP(_ block: ViTWeights.Block, next: ViTWeights.Block?, _ s: Scratch) {
         let d = config.hidden, hdim = config.mlpHidden
         let chunks = rowChunks(s.rows)
@@ -112,12 +112,12 @@ struct ForwardPass {
             let rows = chunks[item], n = rows.count, r0 = rows.lowerBound
             let x = s.x.pointer + r0 * d, projected = s.projected.pointer + r0 * d
             let normed = s.normed.pointer + r0 * d, hidden = s.hidden.pointer + r0 * hdim
-            Gemm.sgemm(transB: true, m: n, n: d, k: d, a: s.context.base + r0 * d, lda: d, b: block.outWeight.base, ldb: d, c: projected, ldc: d)
+            Gemm.sgemm(m: n, n: d, k: d, a: s.context.base + r0 * d, lda: d, b: block.outWeight.base, ldb: d, c: projected, ldc: d)
             Activation.addScaledResidual(x, projected, rows: n, cols: d, bias: block.outBias.base, scale: block.layerScale1?.base)
             LayerNorm.apply(x, rows: n, dim: d, gamma: block.norm2Gamma.base, beta: block.norm2Beta.base, eps: self.config.eps, out: normed)
-            Gemm.sgemm(transB: true, m: n, n: hdim, k: d, a: normed, lda: d, b: block.fc1Weight.base, ldb: d, c: hidden, ldc: hdim)
+            Gemm.sgemm(m: n, n: hdim, k: d, a: normed, lda: d, b: block.fc1Weight.base, ldb: hdim, c: hidden, ldc: hdim)
             Activation.biasGELU(hidden, rows: n, cols: hdim, bias: block.fc1Bias.base)
-            Gemm.sgemm(transB: true, m: n, n: d, k: hdim, a: hidden, lda: hdim, b: block.fc2Weight.base, ldb: hdim, c: projected, ldc: d)
+            Gemm.sgemm(m: n, n: d, k: hdim, a: hidden, lda: hdim, b: block.fc2Weight.base, ldb: d, c: projected, ldc: d)
             Activation.addScaledResidual(x, projected, rows: n, cols: d, bias: block.fc2Bias.base, scale: block.layerScale2?.base)
             if let next { self.normAndProject(next, s, rows: rows) }
         }

@@ -31,6 +31,9 @@ struct BenchCommand: ParsableCommand {
         @Flag(name: .long, help: "Split every stage by rows and heads even when there is an image per thread.")
         var splitRows = false
 
+        @Option(name: .long, help: "Images per thread lane when splitting by images (default: automatic).")
+        var lane: Int?
+
         @Flag(name: .long, help: "Print one JSON object.")
         var json = false
 
@@ -51,6 +54,7 @@ struct BenchCommand: ParsableCommand {
                 vit = try modelOptions.load()
             }
             vit.splitsImages = !splitRows
+            vit.imagesPerLane = lane
             var generator = SplitMix(seed: 1)
             let input = Tensor(shape: [batch, 3, size, size], data: (0..<(batch * 3 * size * size)).map { _ in generator.nextFloat() })
             _ = try vit.features(input)
