@@ -21,7 +21,7 @@ final class EncoderCommandTests: XCTestCase {
     }
 
     /// Runs herd with `arguments`; returns exit status, stdout and stderr.
-    func herd(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+    func herd(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
         // The test bundle sits in the build products folder (Linux: Bundle(for:) is that folder).
         let bundle = Bundle(for: Self.self).bundleURL
         let folder = bundle.pathExtension == "xctest" ? bundle.deletingLastPathComponent() : bundle
@@ -31,6 +31,8 @@ final class EncoderCommandTests: XCTestCase {
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["HERD_MODELS_DIR"] = work.appendingPathComponent("models").path
+        environment["OPENBLAS_CORETYPE"] = nil
+        environment.merge(extra) { $1 }
         process.environment = environment
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -92,6 +94,19 @@ final class EncoderCommandTests: XCTestCase {
     func testUsageErrorsExitWithTwo() throws {
         XCTAssertEqual(try herd(["embed"]).status, 2)
         XCTAssertEqual(try herd(["embed", "--tensor", "x.npy", "--batch", "0"]).status, 2)
+    }
+
+    func testFallbackBLASCoreRestartsOnceWithCoreType() throws {
+        let run = try herd(["doctor"], environment: ["HERD_TEST_BLAS_CORE": "Prescott"])
+        XCTAssertEqual(run.status, 0, run.err)
+        if run.out.contains("AVX-512F") {
+            XCTAssertTrue(run.out.contains("OPENBLAS_CORETYPE=SkylakeX (set by herd's restart)"), run.out)
+            XCTAssertTrue(run.out.contains("BLAS core:    SkylakeX"), run.out)
+        } else if run.out.contains("AVX2+FMA") {
+            XCTAssertTrue(run.out.contains("OPENBLAS_CORETYPE=Haswell (set by herd's restart)"), run.out)
+        } else {
+            XCTAssertFalse(run.out.contains("set by herd's restart"), run.out)
+        }
     }
 
     func testDoctorReportsBLAS() throws {
