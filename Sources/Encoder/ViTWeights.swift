@@ -82,6 +82,7 @@ public struct ViTWeights: Sendable {
                 throw EncoderError(file.path, "tensor '\(name)' has shape \(entry.shape), expected \(shape)")
             }
             do {
+                defer { file.evict(name) }
                 return try file.tensor(name).data
             } catch let error as TensorFileError {
                 throw EncoderError(error.path, error.message)
