@@ -145,16 +145,14 @@ struct ForwardPass {
     /// L2-normalised.
     func finalNorm(_ s: Scratch, normalize: Bool, out ob: UnsafeMutablePointer<Float>) {
         let d = config.hidden
-        do {
-            for b in 0..<s.images {
-                LayerNorm.apply(s.x.base + b * d, rows: 1, dim: d, gamma: weights.finalGamma.base,
-                                beta: weights.finalBeta.base, eps: config.eps, out: ob + b * d)
-                if normalize {
-                    var sum: Float = 0
-                    for i in 0..<d { sum += ob[b * d + i] * ob[b * d + i] }
-                    let inv = sum > 0 ? 1 / sum.squareRoot() : 0
-                    for i in 0..<d { ob[b * d + i] *= inv }
-                }
+        for b in 0..<s.images {
+            LayerNorm.apply(s.x.base + b * d, rows: 1, dim: d, gamma: weights.finalGamma.base,
+                            beta: weights.finalBeta.base, eps: config.eps, out: ob + b * d)
+            if normalize {
+                var sum: Float = 0
+                for i in 0..<d { sum += ob[b * d + i] * ob[b * d + i] }
+                let inv = sum > 0 ? 1 / sum.squareRoot() : 0
+                for i in 0..<d { ob[b * d + i] *= inv }
             }
         }
     }

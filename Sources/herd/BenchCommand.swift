@@ -77,8 +77,10 @@ struct BenchCommand: ParsableCommand {
                 ]
                 print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
             } else {
-                print(String(format: "%@ batch %d, %d threads, %@ BLAS: %.2f images/s (median of %d passes, %.3f s each); RSS %.0f MB, peak %.0f MB",
-                             random ?? modelOptions.model, batch, modelOptions.threadCount, BLASInfo.coreName, rate, times.count, median, memory.rssMB, memory.peakMB))
+                let name = random ?? modelOptions.model
+                print("\(name) batch \(batch), \(modelOptions.threadCount) threads, \(BLASInfo.coreName) BLAS: "
+                      + String(format: "%.2f images/s (median of %d passes, %.3f s each); RSS %.0f MB, peak %.0f MB",
+                               rate, times.count, median, memory.rssMB, memory.peakMB))
             }
         }
     }

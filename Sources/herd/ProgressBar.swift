@@ -23,7 +23,7 @@ final class ProgressBar: @unchecked Sendable {
         let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 0
         let filled = Int(fraction * 30)
         let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: 30 - filled)
-        let line = String(format: "\r%@ [%@] %3d%% %.1f/%.1f MB", label, bar, Int(fraction * 100), Double(done) / 1e6, Double(total) / 1e6)
+        let line = "\r\(label) [\(bar)] " + String(format: "%3d%% %.1f/%.1f MB", Int(fraction * 100), Double(done) / 1e6, Double(total) / 1e6)
         FileHandle.standardError.write(Data(line.utf8))
     }
 
