@@ -3,6 +3,10 @@ import PackageDescription
 
 /// herd: an incremental clustering daemon for photo libraries.
 /// Module map and rules: Docs/ARCHITECTURE.md (from the project's DESIGN notes).
+/// `HERD_TARGET_CPU=native swift build -c release` (or a CPU name such as `skylake-avx512`) compiles
+/// the numeric modules for that CPU's vector width; the default build runs on any x86-64.
+let numericSettings: [SwiftSetting] = Context.environment["HERD_TARGET_CPU"].map { [.unsafeFlags(["-target-cpu", $0])] } ?? []
+
 let package = Package(
     name: "herd",
     products: [
@@ -26,8 +30,8 @@ let package = Package(
 
         // Swift modules, one per concern (see Docs/ARCHITECTURE.md).
         .target(name: "Imaging", dependencies: ["CJPEG", "CPNG"]),
-        .target(name: "Tensor", dependencies: ["CBLAS"]),
-        .target(name: "Encoder", dependencies: ["Tensor", "CSystem"]),
+        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
+        .target(name: "Encoder", dependencies: ["Tensor", "CSystem"], swiftSettings: numericSettings),
         .target(name: "Index", dependencies: ["Tensor"]),
         .target(name: "Clustering", dependencies: ["Tensor", "Index"]),
         .target(name: "Catalog", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),

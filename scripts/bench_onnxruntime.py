@@ -85,11 +85,20 @@ def main() -> None:
     folder = export(args.work)
     print(f"onnxruntime {onnxruntime.__version__}, {args.threads} threads, median pass, loadavg {os.getloadavg()[0]:.1f}")
     print(f"{'batch':>5} {'round':>5} {'herd img/s':>11} {'ort img/s':>10} {'ratio':>6} {'herd peak RSS MB':>17}")
+    summary = []
     for batch in args.batches:
+        herd_rates, ort_rates = [], []
         for r in range(args.rounds):
             h = bench_herd(args.herd, folder, batch, args.threads, args.seconds)
             o = bench_ort(os.path.join(folder, "model.onnx"), batch, args.threads, args.seconds)
+            herd_rates.append(h["images_per_second"])
+            ort_rates.append(o)
             print(f"{batch:>5} {r:>5} {h['images_per_second']:>11.2f} {o:>10.2f} {h['images_per_second'] / o:>6.2f} {h['peak_rss_mb']:>17.0f}", flush=True)
+        ratios = sorted(a / b for a, b in zip(herd_rates, ort_rates))
+        summary.append((batch, max(herd_rates), max(ort_rates), ratios[len(ratios) // 2]))
+    print("batch  best herd  best ort  ratio of bests  median ratio")
+    for batch, h, o, median in summary:
+        print(f"{batch:>5} {h:>10.2f} {o:>9.2f} {h / o:>15.2f} {median:>13.2f}")
     print(f"loadavg at end {os.getloadavg()[0]:.1f}")
 
 

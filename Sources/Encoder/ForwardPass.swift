@@ -2,7 +2,7 @@ import Tensor
 
 /// One forward pass over a batch held in one `Scratch`, parallelised over rows and heads by `pool`.
 /// Shapes: N images, T = 1 + g tokens each, M = N·T rows, D hidden, H MLP hidden, p patch side;
-/// weights [out, in] as in PyTorch (y = x·Wᵀ + b).
+/// weights stored [in, out] (y = x·W + b).
 struct ForwardPass {
     let weights: ViTWeights
     let pool: ComputePool
@@ -18,9 +18,17 @@ struct ForwardPass {
         embed(pixels, images: s.images, height: height, width: width, positions: positions, into: s)
         for (i, block) in weights.blocks.enumerated() {
             if i == 0 { normAndProject(block, s) }
-            attention(s)
-            let next = i + 1 < weights.blocks.count ? weights.blocks[i + 1] : nil
-            outputAndMLP(block, next: next, s)
+            if i + 1 < weights.blocks.count {
+                attention(s, clsOnly: false)
+                outputAndMLP(block, next: weights.blocks[i + 1], s, rows: s.rows)
+            } else {
+                // Only the CLS token is output, and after the last attention every row is on its
+                // own: attend from the CLS query alone and run the rest on the N CLS rows (≈ 6% of
+                // ViT-S/16's work saved, same values).
+                attention(s, clsOnly: true)
+                compactCLSRows(s)
+                outputAndMLP(block, next: nil, s, rows: s.images)
+            }
         }
         finalNorm(s, normalize: normalize, out: out)
     }
@@ -31,7 +39,7 @@ struct ForwardPass {
         return (0..<count).map { i in (m * i / count) ..< (m * (i + 1) / count) }
     }
 
-    /// pixels: [N, 3, H, W] → x: [M, D] = [cls; patches·Wᵀ + b] + positions.
+    /// pixels: [N, 3, H, W] → x: [M, D] = [cls; patches·W + b] + positions.
     func embed(_ pixels: UnsafePointer<Float>, images: Int, height: Int, width: Int, positions: FloatBuffer, into s: Scratch) {
         let c = config, d = c.hidden, p = c.patch, kdim = 3 * p * p
         let gridW = width / p, g = (height / p) * gridW, t = s.tokens
@@ -58,8 +66,8 @@ struct ForwardPass {
                 let (b, k) = r.quotientAndRemainder(dividingBy: g)
                 let end = min(range.upperBound, (b + 1) * g)
                 let out = x + (b * t + 1 + k) * d
-                Gemm.sgemm(transB: true, m: end - r, n: d, k: kdim, a: patches + r * kdim, lda: kdim,
-                           b: self.weights.patchWeight.base, ldb: kdim, c: out, ldc: d)
+                Gemm.sgemm(m: end - r, n: d, k: kdim, a: patches + r * kdim, lda: kdim,
+                           b: self.weights.patchWeight.base, ldb: d, c: out, ldc: d)
                 for row in 0..<(end - r) {
                     let o = out + row * d, e = pos + (1 + k + row) * d
                     for i in 0..<d { o[i] += self.weights.patchBias.base[i] + e[i] }
@@ -77,65 +85,74 @@ struct ForwardPass {
         }
     }
 
-    /// LayerNorm 1 and qkv = normed · Wqkvᵀ + b for `rows`.
+    /// LayerNorm 1 and qkv = normed · Wqkv + b for `rows`.
     func normAndProject(_ block: ViTWeights.Block, _ s: Scratch, rows: Range<Int>) {
         let d = config.hidden, n = rows.count, r0 = rows.lowerBound
         let normed = s.normed.pointer + r0 * d, qkv = s.qkv.pointer + r0 * 3 * d
         LayerNorm.apply(s.x.base + r0 * d, rows: n, dim: d, gamma: block.norm1Gamma.base, beta: block.norm1Beta.base,
                         eps: config.eps, out: normed)
-        Gemm.sgemm(transB: true, m: n, n: 3 * d, k: d, a: normed, lda: d, b: block.qkvWeight.base, ldb: d, c: qkv, ldc: 3 * d)
+        Gemm.sgemm(m: n, n: 3 * d, k: d, a: normed, lda: d, b: block.qkvWeight.base, ldb: 3 * d, c: qkv, ldc: 3 * d)
         Activation.addBias(qkv, rows: n, cols: 3 * d, bias: block.qkvBias.base)
     }
 
     /// Multi-head self-attention, one (image, head) pair per item: context[b, :, h] =
     /// softmax(Q_bh · K_bhᵀ / √dh) · V_bh with Q_bh, K_bh, V_bh: [T, dh] read in place from qkv.
-    func attention(_ s: Scratch) {
+    /// With `clsOnly`, only the CLS query (row 0 of each image) is used and context is [N, D].
+    func attention(_ s: Scratch, clsOnly: Bool) {
         let c = config, d = c.hidden, dh = c.headDim, t = s.tokens
+        let queries = clsOnly ? 1 : t
         let scale = 1 / Float(dh).squareRoot()
         pool.forEach(s.images * c.heads) { item, worker in
             let (b, h) = item.quotientAndRemainder(dividingBy: c.heads)
             let q = s.qkv.base + b * t * 3 * d + h * dh
             let scores = s.scores.pointer + worker * t * t
-            Gemm.sgemm(transB: true, m: t, n: t, k: dh, a: q, lda: 3 * d, b: q + d, ldb: 3 * d, c: scores, ldc: t)
-            Softmax.rows(scores, rows: t, cols: t, scale: scale)
-            Gemm.sgemm(m: t, n: dh, k: t, a: scores, lda: t, b: q + 2 * d, ldb: 3 * d,
-                       c: s.context.pointer + b * t * d + h * dh, ldc: d)
+            Gemm.sgemm(transB: true, m: queries, n: t, k: dh, a: q, lda: 3 * d, b: q + d, ldb: 3 * d, c: scores, ldc: t)
+            Softmax.rows(scores, rows: queries, cols: t, scale: scale)
+            Gemm.sgemm(m: queries, n: dh, k: t, a: scores, lda: t, b: q + 2 * d, ldb: 3 * d,
+                       c: s.context.pointer + b * queries * d + h * dh, ldc: d)
         }
     }
 
-    /// Attention projection and MLP, row by row, then the next block's LayerNorm and QKV:
-    /// x += ls1 ⊙ (context·Woᵀ + bo); x += ls2 ⊙ (GELU(LN2(x)·W1ᵀ + b1)·W2ᵀ + b2).
-    func outputAndMLP(_ block: ViTWeights.Block, next: ViTWeights.Block?, _ s: Scratch) {
+    /// Moves each image's CLS row of x to the front: x[b·T] → x[b], so x[0..<N] holds them.
+    func compactCLSRows(_ s: Scratch) {
+        let d = config.hidden, t = s.tokens
+        for b in 1..<max(s.images, 1) {
+            (s.x.pointer + b * d).update(from: s.x.base + b * t * d, count: d)
+        }
+    }
+
+    /// Attention projection and MLP on the first `m` rows, then the next block's LayerNorm and QKV:
+    /// x += ls1 ⊙ (context·Wo + bo); x += ls2 ⊙ (GELU(LN2(x)·W1 + b1)·W2 + b2).
+    func outputAndMLP(_ block: ViTWeights.Block, next: ViTWeights.Block?, _ s: Scratch, rows m: Int) {
         let d = config.hidden, hdim = config.mlpHidden
-        let chunks = rowChunks(s.rows)
+        let chunks = rowChunks(m)
         pool.forEach(chunks.count) { item, _ in
             let rows = chunks[item], n = rows.count, r0 = rows.lowerBound
             let x = s.x.pointer + r0 * d, projected = s.projected.pointer + r0 * d
             let normed = s.normed.pointer + r0 * d, hidden = s.hidden.pointer + r0 * hdim
-            Gemm.sgemm(transB: true, m: n, n: d, k: d, a: s.context.base + r0 * d, lda: d, b: block.outWeight.base, ldb: d, c: projected, ldc: d)
+            Gemm.sgemm(m: n, n: d, k: d, a: s.context.base + r0 * d, lda: d, b: block.outWeight.base, ldb: d, c: projected, ldc: d)
             Activation.addScaledResidual(x, projected, rows: n, cols: d, bias: block.outBias.base, scale: block.layerScale1?.base)
             LayerNorm.apply(x, rows: n, dim: d, gamma: block.norm2Gamma.base, beta: block.norm2Beta.base, eps: self.config.eps, out: normed)
-            Gemm.sgemm(transB: true, m: n, n: hdim, k: d, a: normed, lda: d, b: block.fc1Weight.base, ldb: d, c: hidden, ldc: hdim)
+            Gemm.sgemm(m: n, n: hdim, k: d, a: normed, lda: d, b: block.fc1Weight.base, ldb: hdim, c: hidden, ldc: hdim)
             Activation.biasGELU(hidden, rows: n, cols: hdim, bias: block.fc1Bias.base)
-            Gemm.sgemm(transB: true, m: n, n: d, k: hdim, a: hidden, lda: hdim, b: block.fc2Weight.base, ldb: hdim, c: projected, ldc: d)
+            Gemm.sgemm(m: n, n: d, k: hdim, a: hidden, lda: hdim, b: block.fc2Weight.base, ldb: d, c: projected, ldc: d)
             Activation.addScaledResidual(x, projected, rows: n, cols: d, bias: block.fc2Bias.base, scale: block.layerScale2?.base)
             if let next { self.normAndProject(next, s, rows: rows) }
         }
     }
 
-    /// The CLS rows after the final LayerNorm: x[b·T] → out: [N, D], optionally L2-normalised.
+    /// The compacted CLS rows after the final LayerNorm: x[0..<N] → out: [N, D], optionally
+    /// L2-normalised.
     func finalNorm(_ s: Scratch, normalize: Bool, out ob: UnsafeMutablePointer<Float>) {
-        let d = config.hidden, t = s.tokens
-        do {
-            for b in 0..<s.images {
-                LayerNorm.apply(s.x.base + b * t * d, rows: 1, dim: d, gamma: weights.finalGamma.base,
-                                beta: weights.finalBeta.base, eps: config.eps, out: ob + b * d)
-                if normalize {
-                    var sum: Float = 0
-                    for i in 0..<d { sum += ob[b * d + i] * ob[b * d + i] }
-                    let inv = sum > 0 ? 1 / sum.squareRoot() : 0
-                    for i in 0..<d { ob[b * d + i] *= inv }
-                }
+        let d = config.hidden
+        for b in 0..<s.images {
+            LayerNorm.apply(s.x.base + b * d, rows: 1, dim: d, gamma: weights.finalGamma.base,
+                            beta: weights.finalBeta.base, eps: config.eps, out: ob + b * d)
+            if normalize {
+                var sum: Float = 0
+                for i in 0..<d { sum += ob[b * d + i] * ob[b * d + i] }
+                let inv = sum > 0 ? 1 / sum.squareRoot() : 0
+                for i in 0..<d { ob[b * d + i] *= inv }
             }
         }
     }

@@ -2,23 +2,25 @@ import Foundation
 import Tensor
 
 /// All parameters of a DINO ViT in float32, checked by name and shape against its config.
-/// Q, K and V of each block are stacked into one [3·hidden, hidden] matrix so one GEMM makes all three.
+/// Matrices are stored transposed, [in, out], which OpenBLAS packs faster than PyTorch's [out, in]
+/// (measured ≈ 10% on the 197-row GEMMs of one image); Q, K and V of each block are side by side
+/// in one [hidden, 3·hidden] matrix so one GEMM makes all three.
 public struct ViTWeights: Sendable {
     /// One transformer block.
     struct Block: Sendable {
         let norm1Gamma, norm1Beta: FloatBuffer      // [D]
-        let qkvWeight, qkvBias: FloatBuffer         // [3D, D], [3D]: rows Q, then K, then V
-        let outWeight, outBias: FloatBuffer         // [D, D], [D]
+        let qkvWeight, qkvBias: FloatBuffer         // [D, 3D], [3D]: columns Q, then K, then V
+        let outWeight, outBias: FloatBuffer         // [D, D] transposed, [D]
         let layerScale1: FloatBuffer?               // [D] (DINOv2)
         let norm2Gamma, norm2Beta: FloatBuffer      // [D]
-        let fc1Weight, fc1Bias: FloatBuffer         // [H, D], [H]
-        let fc2Weight, fc2Bias: FloatBuffer         // [D, H], [D]
+        let fc1Weight, fc1Bias: FloatBuffer         // [D, H], [H]
+        let fc2Weight, fc2Bias: FloatBuffer         // [H, D], [D]
         let layerScale2: FloatBuffer?               // [D] (DINOv2)
     }
 
     /// The architecture these weights fill.
     public let config: ViTConfig
-    let patchWeight: FloatBuffer     // [D, 3·p·p] (conv weight [D, 3, p, p] flattened)
+    let patchWeight: FloatBuffer     // [3·p·p, D] (conv weight [D, 3, p, p] flattened and transposed)
     let patchBias: FloatBuffer       // [D]
     let clsToken: FloatBuffer        // [D]
     let positions: FloatBuffer       // [1 + g², D]
@@ -38,7 +40,7 @@ public struct ViTWeights: Sendable {
         let names = ViTTensorNames(prefix: ViTTensorNames(file: file).prefix ?? "", family: config.family)
         let d = config.hidden, h = config.mlpHidden, p = config.patch
         let loader = TensorLoader(file: file, family: config.family)
-        patchWeight = try loader.load(names.patchWeight, [d, 3, p, p])
+        patchWeight = try loader.matrix(names.patchWeight, [d, 3, p, p])
         patchBias = try loader.load(names.patchBias, [d])
         clsToken = try loader.load(names.clsToken, [1, 1, d])
         positions = try loader.load(names.positions, [1, 1 + config.positionGrid * config.positionGrid, d])
@@ -56,12 +58,12 @@ public struct ViTWeights: Sendable {
             let v2 = config.family == .dinoV2
             blocks.append(Block(
                 norm1Gamma: try loader.load(n.norm1Weight, [d]), norm1Beta: try loader.load(n.norm1Bias, [d]),
-                qkvWeight: FloatBuffer(qkvWeight), qkvBias: FloatBuffer(qkvBias),
-                outWeight: try loader.load(n.outWeight, [d, d]), outBias: try loader.load(n.outBias, [d]),
+                qkvWeight: FloatBuffer(transposed(qkvWeight, rows: 3 * d, columns: d)), qkvBias: FloatBuffer(qkvBias),
+                outWeight: try loader.matrix(n.outWeight, [d, d]), outBias: try loader.load(n.outBias, [d]),
                 layerScale1: v2 ? try loader.load(n.layerScale1, [d]) : nil,
                 norm2Gamma: try loader.load(n.norm2Weight, [d]), norm2Beta: try loader.load(n.norm2Bias, [d]),
-                fc1Weight: try loader.load(n.fc1Weight, [h, d]), fc1Bias: try loader.load(n.fc1Bias, [h]),
-                fc2Weight: try loader.load(n.fc2Weight, [d, h]), fc2Bias: try loader.load(n.fc2Bias, [d]),
+                fc1Weight: try loader.matrix(n.fc1Weight, [h, d]), fc1Bias: try loader.load(n.fc1Bias, [h]),
+                fc2Weight: try loader.matrix(n.fc2Weight, [d, h]), fc2Bias: try loader.load(n.fc2Bias, [d]),
                 layerScale2: v2 ? try loader.load(n.layerScale2, [d]) : nil))
         }
         self.blocks = blocks
@@ -80,6 +82,7 @@ public struct ViTWeights: Sendable {
                 throw EncoderError(file.path, "tensor '\(name)' has shape \(entry.shape), expected \(shape)")
             }
             do {
+                defer { file.evict(name) }
                 return try file.tensor(name).data
             } catch let error as TensorFileError {
                 throw EncoderError(error.path, error.message)
@@ -89,5 +92,20 @@ public struct ViTWeights: Sendable {
         func load(_ name: String, _ shape: [Int]) throws -> FloatBuffer {
             FloatBuffer(try values(name, shape))
         }
+
+        /// A PyTorch weight [out, in…] stored transposed as [in…, out].
+        func matrix(_ name: String, _ shape: [Int]) throws -> FloatBuffer {
+            let out = shape[0], inner = shape.dropFirst().reduce(1, *)
+            return FloatBuffer(transposed(try values(name, shape), rows: out, columns: inner))
+        }
     }
+}
+
+/// m: [rows, columns] → [columns, rows].
+func transposed(_ m: [Float], rows: Int, columns: Int) -> [Float] {
+    var out = [Float](repeating: 0, count: m.count)
+    for r in 0..<rows {
+        for c in 0..<columns { out[c * rows + r] = m[r * columns + c] }
+    }
+    return out
 }

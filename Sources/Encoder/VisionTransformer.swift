@@ -13,6 +13,9 @@ public final class VisionTransformer {
     /// Whether batches of at least `threads` images run one image per thread (the default) rather
     /// than splitting every stage by rows and heads; kept switchable for benchmarks.
     public var splitsImages = true
+    /// Images each thread runs together when splitting by images (nil: up to 4, so that every
+    /// thread gets at least two lanes to balance load); kept settable for benchmarks.
+    public var imagesPerLane: Int?
     var positionCache: (height: Int, width: Int, table: FloatBuffer)?
 
     /// A transformer over `weights` using up to `threads` threads per call.
@@ -65,21 +68,25 @@ public final class VisionTransformer {
         let out = FloatBuffer(count: n * c.hidden)
         let imageFloats = 3 * height * width
         // Whole images per thread where there are enough of them: no barriers between stages, so a
-        // thread slowed by other load holds nobody up. The rest are split by rows and heads.
-        let perImage = splitsImages && pool.threads > 1 ? n / pool.threads * pool.threads : 0
+        // thread slowed by other load holds nobody up. A lane of a few images makes the GEMMs
+        // taller (faster per row). The rest of the batch is split by rows and heads.
+        let lane = max(1, imagesPerLane ?? min(4, n / (2 * pool.threads)))
+        let laneItems = splitsImages && pool.threads > 1 ? n / lane / pool.threads * pool.threads : 0
+        let inLanes = laneItems * lane
         pixels.data.withUnsafeBufferPointer { px in
             guard let base = px.baseAddress else { return }
-            if perImage > 0 {
-                let lanes = laneScratch(tokens: tokens)
+            if laneItems > 0 {
+                let lanes = laneScratch(images: lane, tokens: tokens)
                 let serial = ComputePool(threads: 1)
-                pool.forEach(perImage) { b, worker in
+                pool.forEach(laneItems) { item, worker in
+                    let first = item * lane
                     let pass = ForwardPass(weights: self.weights, pool: serial, scratch: lanes[worker], positions: positions)
-                    pass.run(base + b * imageFloats, height: height, width: width, normalize: normalize, out: out.pointer + b * c.hidden)
+                    pass.run(base + first * imageFloats, height: height, width: width, normalize: normalize, out: out.pointer + first * c.hidden)
                 }
             }
-            if perImage < n {
-                let pass = ForwardPass(weights: weights, pool: pool, scratch: sharedScratch(images: n - perImage, tokens: tokens), positions: positions)
-                pass.run(base + perImage * imageFloats, height: height, width: width, normalize: normalize, out: out.pointer + perImage * c.hidden)
+            if inLanes < n {
+                let pass = ForwardPass(weights: weights, pool: pool, scratch: sharedScratch(images: n - inLanes, tokens: tokens), positions: positions)
+                pass.run(base + inLanes * imageFloats, height: height, width: width, normalize: normalize, out: out.pointer + inLanes * c.hidden)
             }
         }
         return Tensor(shape: [n, c.hidden], data: out.array)
@@ -96,13 +103,13 @@ public final class VisionTransformer {
         return s
     }
 
-    /// One single-image buffer set per thread, kept while the token count fits.
-    func laneScratch(tokens: Int) -> [Scratch] {
-        if let lanes, lanes.allSatisfy({ $0.fits(images: 1, tokens: tokens) }) {
-            for s in lanes { s.resize(images: 1, tokens: tokens) }
+    /// One buffer set of `images` per thread, kept while the batch fits.
+    func laneScratch(images: Int, tokens: Int) -> [Scratch] {
+        if let lanes, lanes.allSatisfy({ $0.fits(images: images, tokens: tokens) }) {
+            for s in lanes { s.resize(images: images, tokens: tokens) }
             return lanes
         }
-        let made = (0..<pool.threads).map { _ in Scratch(config: config, images: 1, tokens: tokens, workers: 1) }
+        let made = (0..<pool.threads).map { _ in Scratch(config: config, images: images, tokens: tokens, workers: 1) }
         lanes = made
         return made
     }

@@ -51,20 +51,24 @@ public enum Activation {
 
 /// Softmax over the last dimension.
 public enum Softmax {
-    /// In place: x: [rows, cols] → softmax(scale · x) per row (max subtracted first).
+    /// In place: x: [rows, cols] (row stride `stride`, default cols) → softmax(scale · x) per row,
+    /// the maximum subtracted first; scale must be positive.
     public static func rows(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, stride: Int? = nil, scale: Float = 1) {
         let ld = stride ?? cols
         let width = VectorMath.Vector.scalarCount
+        let vectorEnd = cols - cols % width
         for r in 0..<rows {
             let row = x + r * ld
-            var peak = -Float.infinity
-            for i in 0..<cols { peak = max(peak, row[i]) }
+            var peaks = VectorMath.Vector(repeating: -.infinity)
             var i = 0
+            while i < vectorEnd { peaks = VectorMath.maximum(peaks, VectorMath.load(row + i)); i += width }
+            var peak = peaks.max()
+            while i < cols { peak = max(peak, row[i]); i += 1 }
             var sums = VectorMath.Vector(repeating: 0)
-            while i + width <= cols {
-                let v = UnsafeRawPointer(row + i).loadUnaligned(as: VectorMath.Vector.self)
-                let e = VectorMath.exp((v - peak) * scale)
-                UnsafeMutableRawPointer(row + i).storeBytes(of: e, as: VectorMath.Vector.self)
+            i = 0
+            while i < vectorEnd {
+                let e = VectorMath.exp((VectorMath.load(row + i) - peak) * scale)
+                VectorMath.store(e, row + i)
                 sums += e
                 i += width
             }
@@ -78,7 +82,9 @@ public enum Softmax {
                 i += 1
             }
             let inv = 1 / sum
-            for j in 0..<cols { row[j] *= inv }
+            i = 0
+            while i < vectorEnd { VectorMath.store(VectorMath.load(row + i) * inv, row + i); i += width }
+            while i < cols { row[i] *= inv; i += 1 }
         }
     }
 }

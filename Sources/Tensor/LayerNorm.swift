@@ -1,26 +1,40 @@
 /// Layer normalisation over the last dimension, as `torch.nn.LayerNorm`.
 public enum LayerNorm {
-    /// x: [rows, dim], gamma/beta: [dim] → out: [rows, dim] (out may equal x).
-    /// Mean and variance (biased) are accumulated in Double per row, like PyTorch's float path
-    /// accumulates in higher precision, so the result does not drift for large dims.
+    /// x: [rows, dim], gamma/beta: [dim] → out: [rows, dim] (out may equal x). Biased variance of
+    /// the centred values (two passes, as PyTorch), summed in 8 float lanes.
     public static func apply(
         _ x: UnsafePointer<Float>, rows: Int, dim: Int,
         gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float,
         out: UnsafeMutablePointer<Float>
     ) {
+        let width = VectorMath.Vector.scalarCount
+        let vectorEnd = dim - dim % width
         for r in 0..<rows {
             let row = x + r * dim
-            var sum: Float = 0
-            for i in 0..<dim { sum += row[i] }
+            var sums = VectorMath.Vector(repeating: 0)
+            var i = 0
+            while i < vectorEnd { sums += VectorMath.load(row + i); i += width }
+            var sum = sums.sum()
+            while i < dim { sum += row[i]; i += 1 }
             let mean = sum / Float(dim)
-            var squares: Float = 0
-            for i in 0..<dim {
-                let d = row[i] - mean
+            var squares = VectorMath.Vector(repeating: 0)
+            i = 0
+            while i < vectorEnd {
+                let d = VectorMath.load(row + i) - mean
                 squares += d * d
+                i += width
             }
-            let inv = 1 / (squares / Float(dim) + eps).squareRoot()
+            var square = squares.sum()
+            while i < dim { square += (row[i] - mean) * (row[i] - mean); i += 1 }
+            let inv = 1 / (square / Float(dim) + eps).squareRoot()
             let o = out + r * dim
-            for i in 0..<dim { o[i] = (row[i] - mean) * inv * gamma[i] + beta[i] }
+            i = 0
+            while i < vectorEnd {
+                let v = (VectorMath.load(row + i) - mean) * inv * VectorMath.load(gamma + i) + VectorMath.load(beta + i)
+                VectorMath.store(v, o + i)
+                i += width
+            }
+            while i < dim { o[i] = (row[i] - mean) * inv * gamma[i] + beta[i]; i += 1 }
         }
     }
 

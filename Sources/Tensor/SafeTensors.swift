@@ -105,6 +105,18 @@ public final class SafeTensorsFile: @unchecked Sendable {
         return Tensor(shape: entry.shape, data: out)
     }
 
+    /// Drops the pages holding tensor `name` from this process's resident memory once it has been
+    /// converted, so loading a model does not hold the file and its float32 copy at once. The
+    /// mapping stays valid: the pages are read from the file again if touched.
+    public func evict(_ name: String) {
+        guard let entry = entries[name], let base = mapping.baseAddress else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (dataStart + entry.byteRange.lowerBound + page - 1) / page * page
+        let end = (dataStart + entry.byteRange.upperBound) / page * page
+        guard end > start else { return }
+        madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED)
+    }
+
     /// Parses the 8-byte length and JSON header of a mapped file and checks every entry's byte range.
     static func parseHeader(_ bytes: UnsafeRawBufferPointer, path: String) throws -> (entries: [String: Entry], metadata: [String: String], dataStart: Int) {
         let headerLength = Int(clamping: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self)))

@@ -42,6 +42,26 @@ public enum VectorMath {
         return out
     }
 
+    /// Lane-wise maximum (written out so it inlines to a vector max).
+    @inlinable @inline(__always)
+    public static func maximum(_ a: Vector, _ b: Vector) -> Vector {
+        var out = a
+        for i in 0..<Vector.scalarCount { out[i] = Swift.max(a[i], b[i]) }
+        return out
+    }
+
+    /// Loads 8 floats from `p` (no alignment needed).
+    @inlinable @inline(__always)
+    public static func load(_ p: UnsafePointer<Float>) -> Vector {
+        UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
+    }
+
+    /// Stores 8 floats at `p` (no alignment needed).
+    @inlinable @inline(__always)
+    public static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
+    }
+
     /// erf(x) per lane (Abramowitz & Stegun 7.1.26: a degree-5 polynomial in t = 1/(1 + p|x|)
     /// times e^(−x²)); absolute error below 1.5e-7 (plus float32 rounding).
     @inlinable @inline(__always)

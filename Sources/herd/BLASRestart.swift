@@ -8,11 +8,14 @@ enum BLASRestart {
     /// Set in the restarted process so a restart happens at most once.
     static let marker = "HERD_BLAS_RESTARTED"
 
+    /// Test seam: pretend OpenBLAS reported this core (e.g. "Prescott") to exercise the restart.
+    static let assumedCore = "HERD_TEST_BLAS_CORE"
+
     /// Re-executes /proc/self/exe with the same arguments if needed; returns if not (or if exec fails).
     static func restartIfNeeded() {
         let env = ProcessInfo.processInfo.environment
         guard env["OPENBLAS_CORETYPE"] == nil, env[marker] == nil,
-              let core = BLASCore.replacement(forCore: BLASInfo.coreName, vectorFeatures: BLASCore.vectorFeatures) else { return }
+              let core = BLASCore.replacement(forCore: env[assumedCore] ?? BLASInfo.coreName, vectorFeatures: BLASCore.vectorFeatures) else { return }
         setenv("OPENBLAS_CORETYPE", core, 1)
         setenv(marker, "1", 1)
         let args = CommandLine.arguments

@@ -31,6 +31,9 @@ struct BenchCommand: ParsableCommand {
         @Flag(name: .long, help: "Split every stage by rows and heads even when there is an image per thread.")
         var splitRows = false
 
+        @Option(name: .long, help: "Images per thread lane when splitting by images (default: automatic).")
+        var lane: Int?
+
         @Flag(name: .long, help: "Print one JSON object.")
         var json = false
 
@@ -51,6 +54,7 @@ struct BenchCommand: ParsableCommand {
                 vit = try modelOptions.load()
             }
             vit.splitsImages = !splitRows
+            vit.imagesPerLane = lane
             var generator = SplitMix(seed: 1)
             let input = Tensor(shape: [batch, 3, size, size], data: (0..<(batch * 3 * size * size)).map { _ in generator.nextFloat() })
             _ = try vit.features(input)
@@ -73,8 +77,10 @@ struct BenchCommand: ParsableCommand {
                 ]
                 print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
             } else {
-                print(String(format: "%@ batch %d, %d threads, %@ BLAS: %.2f images/s (median of %d passes, %.3f s each); RSS %.0f MB, peak %.0f MB",
-                             random ?? modelOptions.model, batch, modelOptions.threadCount, BLASInfo.coreName, rate, times.count, median, memory.rssMB, memory.peakMB))
+                let name = random ?? modelOptions.model
+                print("\(name) batch \(batch), \(modelOptions.threadCount) threads, \(BLASInfo.coreName) BLAS: "
+                      + String(format: "%.2f images/s (median of %d passes, %.3f s each); RSS %.0f MB, peak %.0f MB",
+                               rate, times.count, median, memory.rssMB, memory.peakMB))
             }
         }
     }

@@ -106,7 +106,7 @@ struct ModelCommand: ParsableCommand {
             print("model store: \(store.root.path)")
             if installed.isEmpty { print("  (nothing installed; run `herd model fetch \(PublishedModel.defaultName)`)") }
             for m in installed {
-                print(String(format: "  %-16@ %8.1f MB  %@", m.name, Double(m.bytes) / 1e6, m.weightsPath))
+                print("  " + m.name.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: " %8.1f MB  ", Double(m.bytes) / 1e6) + m.weightsPath)
                 if verbose {
                     do {
                         let file = try SafeTensorsFile(path: m.weightsPath)

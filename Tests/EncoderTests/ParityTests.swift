@@ -48,6 +48,17 @@ final class ParityTests: XCTestCase {
         XCTAssertLessThan(compare(all, expected).maxAbs, 1e-4)
     }
 
+    func testLanesOfSeveralImagesMatchTransformers() throws {
+        let fixture = try FixtureModel("tiny-v1")
+        let vit = try VisionTransformer(contentsOf: fixture.weightsPath, configPath: fixture.configPath, threads: 2)
+        vit.imagesPerLane = 2
+        let (input, expected) = try fixture.pair("native")
+        // 6 images: two lanes of two images, then two split by rows.
+        let doubled = Tensor(shape: [6] + Array(input.shape.dropFirst()), data: input.data + input.data)
+        let got = try vit.features(doubled)
+        XCTAssertLessThan(compare(got, Tensor(shape: [6, expected.columns], data: expected.data + expected.data)).maxAbs, 1e-4)
+    }
+
     func testNormalisedFeaturesHaveUnitLength() throws {
         let fixture = try FixtureModel("tiny-v1")
         let vit = try VisionTransformer(contentsOf: fixture.weightsPath, configPath: fixture.configPath, threads: 1)
