@@ -31,7 +31,10 @@ let package = Package(
         // Swift modules, one per concern (see Docs/ARCHITECTURE.md).
         .target(name: "Imaging", dependencies: ["CJPEG", "CPNG"]),
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
-        .target(name: "Encoder", dependencies: ["Tensor", "CSystem"], swiftSettings: numericSettings),
+        .target(
+            name: "Encoder",
+            dependencies: ["Tensor", "CSystem", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: numericSettings),
         .target(name: "Index", dependencies: ["Tensor"]),
         .target(name: "Clustering", dependencies: ["Tensor", "Index"]),
         .target(name: "Catalog", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),

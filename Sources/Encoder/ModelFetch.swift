@@ -50,7 +50,7 @@ public struct ModelFetch: Sendable {
         let partial = downloads.appendingPathComponent("\(model.name).safetensors.part")
         try await download.file(from: resolve(model.repository, "model.safetensors"), to: partial, expected: weights.size, progress: progress)
         if let expected = weights.sha256 {
-            let found = try SHA256.hexDigest(ofFileAt: partial.path)
+            let found = try FileDigest.sha256Hex(ofFileAt: partial.path)
             guard found == expected.lowercased() else {
                 try? FileManager.default.removeItem(at: partial)
                 throw EncoderError(model.repository, "model.safetensors failed its checksum (SHA-256 \(found), expected \(expected)); the corrupt download was removed, run `herd model fetch \(model.name)` again")

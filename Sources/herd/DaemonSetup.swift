@@ -36,7 +36,7 @@ struct DaemonSetup {
         }
         let model = try VisionTransformer(contentsOf: weights, configPath: config, threads: configuration.threads)
         // Features are cached per model id; the digest makes new weights under an old name re-embed.
-        let digest = try SHA256.hexDigest(ofFileAt: weights)
+        let digest = try FileDigest.sha256Hex(ofFileAt: weights)
         let name = (configuration.model as NSString).lastPathComponent
         return .vit(model, modelID: "\(name)@\(digest.prefix(16))", threads: configuration.threads)
     }

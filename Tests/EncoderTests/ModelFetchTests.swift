@@ -16,11 +16,9 @@ final class ModelFetchTests: XCTestCase {
         let fixture = try FixtureModel("tiny-v1")
         weights = try Data(contentsOf: URL(fileURLWithPath: fixture.weightsPath))
         config = try Data(contentsOf: URL(fileURLWithPath: fixture.configPath))
-        var hash = SHA256()
-        hash.update(weights)
         let listing: [[String: Any]] = [
             ["type": "file", "path": "config.json", "size": config.count],
-            ["type": "file", "path": "model.safetensors", "size": weights.count, "lfs": ["oid": hash.finalizeHex(), "size": weights.count]],
+            ["type": "file", "path": "model.safetensors", "size": weights.count, "lfs": ["oid": FileDigest.sha256Hex(weights), "size": weights.count]],
         ]
         server.set("/api/models/facebook/dino-vits16/tree/main", .init(body: try JSONSerialization.data(withJSONObject: listing)))
         server.set("/facebook/dino-vits16/resolve/main/config.json", .init(body: config))
