@@ -11,6 +11,7 @@ func benchHead() throws {
     if let threads = Int(option("threads", "")) { BLASInfo.setThreads(threads) }
     let (x, labels) = SyntheticFeatures.clustered(count: n, dimension: d, clusters: clusters, seed: 1)
     let unit = ClusterHead.unitRows(x)
+    let peer = peerGFLOPS()
     var t0 = now()
     let graph = ExactSearch.graph(unit, k: k, metric: .cosine)
     let weights = NeighbourWeights(graph: graph)
@@ -28,7 +29,8 @@ func benchHead() throws {
     let trainSeconds = now() - t0
     let steps = cfg.steps(for: n)
     let acc = Metrics.accuracy(truth: labels, predicted: head.assign(unit))
-    print(String(format: "head: %d × %d, %d clusters, K=%d, %d epochs = %d steps of %d", n, d, clusters, k, epochs, steps, cfg.batchSize))
+    print(String(format: "head: %d × %d, %d clusters, K=%d, %d epochs = %d steps of %d; peer GEMM %.0f GFLOP/s",
+                 n, d, clusters, k, epochs, steps, cfg.batchSize, peer))
     print(String(format: "  exact kNN graph   %7.2f s", graphSeconds))
     print(String(format: "  k-means init      %7.2f s (%d iterations)", kmeansSeconds, kmeans.iterations))
     print(String(format: "  training          %7.2f s  (%.3f ms/step)  final loss %.4f  ACC %.3f (k-means %.3f)",

@@ -37,5 +37,9 @@ let robustVariants: [Variant] = [
     robustVariant("robust-prior-noguard") { $0.configuration.sizePrior = .kmeans; $0.guardAgainstKMeans = false },
     robustVariant("robust-prior") { $0.configuration.sizePrior = .kmeans },
     robustVariant("robust-prior-heads1-noguard") { $0.configuration.sizePrior = .kmeans; $0.configuration.heads = 1; $0.guardAgainstKMeans = false },
+    robustVariant("robust-consensus") { $0.confidenceFloor = 0.9 },
+    robustVariant("robust-consensus-noguard") { $0.confidenceFloor = 0.9; $0.guardAgainstKMeans = false },
+    robustVariant("robust-prior-consensus-noguard") { $0.confidenceFloor = 0.9; $0.guardAgainstKMeans = false; $0.configuration.sizePrior = .kmeans },
+    robustVariant("robust-prior-consensus") { $0.confidenceFloor = 0.9; $0.configuration.sizePrior = .kmeans },
     robustVariant("robust-heads5-noguard") { $0.configuration.heads = 5; $0.guardAgainstKMeans = false },
 ]

@@ -43,6 +43,7 @@ do {
     case "hnsw": try benchHNSW()
     case "head": try benchHead()
     case "sweep": try sweep()
+    case "diagnose": try diagnose()
     case "synthetic":
         // Writes the benchmark's synthetic vectors, to compare against other implementations.
         let (x, y) = SyntheticFeatures.clustered(count: intOption("n", 100_000), dimension: intOption("d", 384), clusters: 100,

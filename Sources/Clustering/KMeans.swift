@@ -42,7 +42,7 @@ public struct KMeans: Sendable {
         guard x.rank == 2, x.rows >= max(k, 1), k >= 1 else {
             throw ClusteringError("k-means needs at least as many points as clusters: \(x.rows) points, \(k) clusters; ask for fewer clusters")
         }
-        let norms = ExactSearchNorms.squared(x)
+        let norms = RowNorms.squared(x)
         let threshold = tolerance * meanVariance(x)
         var master = SplitMix64(seed: seed)
         var rng = SplitMix64(seed: master.next())
@@ -73,7 +73,7 @@ public struct KMeans: Sendable {
 }
 
 /// Squared row norms, shared by k-means and the head's neighbour step.
-enum ExactSearchNorms {
+enum RowNorms {
     /// x: [N, D] → ‖x_i‖²: [N].
     static func squared(_ x: Tensor) -> [Float] {
         let n = x.rows, d = x.columns

@@ -3,9 +3,10 @@ import Tensor
 
 /// herd's default clustering (`--method tsp`): the TSP head with the changes measured in
 /// Docs/CLUSTERING.md. Against the paper's recipe it trains with lr 3e-3 for at least 5,000 steps
-/// (small sets otherwise barely leave the initialisation), trains several heads from different
-/// k-means seeds and keeps the one whose partition best keeps neighbours together, and falls back to
-/// the k-means partition when no head keeps neighbours together better than k-means does.
+/// (small sets otherwise barely leave the initialisation), trains 3 heads from different k-means
+/// seeds and keeps the one whose partition best keeps neighbours together, and falls back to the
+/// untrained k-means head when that keeps neighbours together better than the chosen head (which
+/// protects uneven libraries from the entropy term's pull towards equal clusters).
 public struct RobustTSP: Sendable {
     /// Training configuration of every head.
     public var configuration: TSPConfiguration
@@ -13,6 +14,8 @@ public struct RobustTSP: Sendable {
     public var selectByAgreement = true
     /// Keep the k-means partition when it keeps neighbours together better than every head.
     public var guardAgainstKMeans = true
+    /// Points whose head probability is below this keep their k-means cluster (nil: the head decides all).
+    public var confidenceFloor: Float? = nil
 
     /// The default configuration for `clusters` clusters.
     public init(clusters: Int, seed: UInt64 = 0) {
@@ -45,6 +48,9 @@ public struct RobustTSP: Sendable {
             best = (result, score)
         }
         guard var chosen = best?.result else { throw ClusteringError("no head was trained") }
+        if let floor = confidenceFloor, chosen.head != chosen.initialHead {
+            chosen.assignments = Self.consensus(head: chosen.head, x: x, start: chosen.initialAssignments, floor: floor, clusters: cfg.clusters)
+        }
         if guardAgainstKMeans {
             let kmeans = NeighbourAgreement.score(chosen.initialAssignments, weights: weights, clusters: cfg.clusters)
             let head = NeighbourAgreement.score(chosen.assignments, weights: weights, clusters: cfg.clusters)
@@ -54,5 +60,16 @@ public struct RobustTSP: Sendable {
             }
         }
         return chosen
+    }
+
+    /// x: [N, D] unit rows → the head's cluster where its probability reaches `floor`, else the k-means
+    /// cluster; head clusters are first renamed to the k-means clusters they overlap most.
+    static func consensus(head: ClusterHead, x: Tensor, start: [Int], floor: Float, clusters: Int) -> [Int] {
+        let p = head.probabilities(x)
+        let own = head.assign(x)
+        let names = ClusterMatching.stableIDs(previous: start, current: own, clusters: clusters)
+        return own.indices.map { i in
+            p.data[i * clusters + own[i]] >= floor && names[own[i]] < clusters ? names[own[i]] : start[i]
+        }
     }
 }

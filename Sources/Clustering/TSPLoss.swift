@@ -136,15 +136,27 @@ struct Adam: Sendable {
         v = [Float](repeating: 0, count: parameters)
     }
 
-    /// θ ← θ − lr · m̂ / (√v̂ + ε), with bias-corrected moments.
+    /// θ ← θ − lr · m̂ / (√v̂ + ε), with bias-corrected moments. theta, gradient: [P].
     mutating func update(_ theta: inout [Float], gradient: [Float]) {
         precondition(theta.count == m.count && gradient.count == m.count)
         step += 1
         let c1 = 1 - powf(beta1, Float(step)), c2 = 1 - powf(beta2, Float(step))
-        for i in 0..<theta.count {
-            m[i] = beta1 * m[i] + (1 - beta1) * gradient[i]
-            v[i] = beta2 * v[i] + (1 - beta2) * gradient[i] * gradient[i]
-            theta[i] -= learningRate * (m[i] / c1) / ((v[i] / c2).squareRoot() + epsilon)
+        let b1 = beta1, b2 = beta2, rate = learningRate / c1, invC2 = 1 / c2, eps = epsilon
+        let n = theta.count
+        theta.withUnsafeMutableBufferPointer { tp in
+            gradient.withUnsafeBufferPointer { gp in
+                m.withUnsafeMutableBufferPointer { mp in
+                    v.withUnsafeMutableBufferPointer { vp in
+                        guard let t = tp.baseAddress, let g = gp.baseAddress, let mm = mp.baseAddress, let vv = vp.baseAddress else { return }
+                        for i in 0..<n {
+                            let gi = g[i]
+                            mm[i] = b1 * mm[i] + (1 - b1) * gi
+                            vv[i] = b2 * vv[i] + (1 - b2) * gi * gi
+                            t[i] -= rate * mm[i] / ((vv[i] * invC2).squareRoot() + eps)
+                        }
+                    }
+                }
+            }
         }
     }
 }

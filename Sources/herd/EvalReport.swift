@@ -81,7 +81,7 @@ struct EvalReport {
             },
             wallSeconds: wallSeconds)
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
         guard let data = try? encoder.encode(body), let text = String(data: data, encoding: .utf8) else { return "{}" }
         return text
