@@ -54,21 +54,34 @@ public struct WarmStart: Sendable {
 
 extension RobustTSP {
     /// features: [N, D] → as `fit(_:)`, with neighbours given (e.g. from an approximate index) instead of an exact
-    /// search; `shouldStop` is asked between heads.
-    public func fit(_ features: Tensor, weights: NeighbourWeights, shouldStop: () -> Bool = { false }) throws -> TSPResult {
+    /// search, and training in chunks of at most `chunk` steps: `shouldStop` is asked between chunks and ends
+    /// training early with the heads so far (a shutdown does not wait for a whole training).
+    public func fit(_ features: Tensor, weights: NeighbourWeights, chunk: Int = 500, shouldStop: () -> Bool = { false }) throws -> TSPResult {
         let cfg = configuration
         guard features.rank == 2, features.rows > cfg.clusters, cfg.clusters >= 2, weights.count == features.rows else {
             throw ClusteringError("the TSP head needs more points than clusters and at least 2 clusters: \(features.rows) points, \(cfg.clusters) clusters")
         }
         let x = ClusterHead.unitRows(features)
-        var single = cfg
-        single.heads = 1
         var master = SplitMix64(seed: cfg.seed)
         var best: (result: TSPResult, score: Double)?
         for _ in 0..<max(1, cfg.heads) {
             if best != nil && shouldStop() { break }
-            single.seed = master.next()
-            let result = try TSPTrainer(configuration: single).fit(x, weights: weights)
+            // As TSPTrainer.fit: k-means initialisation (appendix A), then the loss of eq. 5 — here in chunks.
+            var seeds = SplitMix64(seed: master.next())
+            let kmeans = try KMeans(k: cfg.clusters, restarts: cfg.kmeansRestarts, seed: seeds.next()).fit(x)
+            var rng = SplitMix64(seed: seeds.next())
+            let start = ClusterHead(centres: kmeans.centres, temperature: cfg.temperature)
+            let prior = cfg.sizePrior == .kmeans ? TSPTrainer.proportions(kmeans.assignments, clusters: cfg.clusters) : nil
+            var head = start, loss = Float.nan
+            var remaining = cfg.steps(for: x.rows)
+            while remaining > 0 && !shouldStop() {
+                var part = cfg
+                part.epochs = 0
+                part.minimumSteps = min(chunk, remaining)
+                (head, loss) = TSPTrainer(configuration: part).train(head, features: x, weights: weights, prior: prior, rng: &rng)
+                remaining -= part.minimumSteps
+            }
+            let result = TSPResult(head: head, assignments: head.assign(x), finalLoss: loss, initialHead: start, initialAssignments: start.assign(x))
             let score = NeighbourAgreement.score(result.assignments, weights: weights, clusters: cfg.clusters)
             if let b = best, b.score >= score { continue }
             best = (result, score)
