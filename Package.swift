@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "Catalog", "Imaging", "Encoder", "Tensor",
+                "Catalog", "Imaging", "Encoder", "Tensor", "Index", "Clustering", "CSystem",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

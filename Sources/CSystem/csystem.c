@@ -3,6 +3,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <sys/resource.h>
 
 int herd_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags) {
     return (int)syscall(SYS_renameat2, olddirfd, oldpath, newdirfd, newpath, flags);
@@ -18,4 +20,14 @@ int herd_cpu_vector_features(void) {
 #else
     return 0;
 #endif
+}
+
+int herd_background_thread(void) {
+    pid_t tid = (pid_t)syscall(SYS_gettid);
+    // On Linux the nice value, scheduling policy and I/O priority are per thread.
+    struct sched_param param = { .sched_priority = 0 };
+    (void)sched_setscheduler(0, SCHED_IDLE, &param);
+    // IOPRIO_WHO_PROCESS = 1, class IDLE = 3 shifted by IOPRIO_CLASS_SHIFT = 13.
+    (void)syscall(SYS_ioprio_set, 1, tid, 3 << 13);
+    return setpriority(PRIO_PROCESS, (id_t)tid, 19);
 }

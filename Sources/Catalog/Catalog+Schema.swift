@@ -2,7 +2,7 @@ import GRDB
 
 extension Catalog {
     /// Names of the schema steps this build knows, oldest first. Append only; never edit a shipped step.
-    public static let migrationNames = ["v1-files-features-runs"]
+    public static let migrationNames = ["v1-files-features-runs", "v2-clusters"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -66,6 +66,69 @@ extension Catalog {
                     detail TEXT NOT NULL DEFAULT ''
                 );
                 CREATE INDEX events_by_kind ON events(kind, at);
+                """)
+        }
+        migrator.registerMigration("v2-clusters") { db in
+            // Clusters keep stable ids (the folder number) across retrains; assignments are per content, so copies of a
+            // photo share a cluster; `key` is the photo's id in the neighbour index.
+            try db.execute(sql: """
+                CREATE TABLE clusters (
+                    id INTEGER PRIMARY KEY,
+                    label TEXT,
+                    sheet_key TEXT,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+
+                CREATE TABLE heads (
+                    id INTEGER PRIMARY KEY,
+                    model_id TEXT NOT NULL,
+                    clusters INTEGER NOT NULL,
+                    cluster_ids TEXT NOT NULL,
+                    head BLOB NOT NULL,
+                    created_at REAL NOT NULL
+                );
+                CREATE INDEX heads_by_model ON heads(model_id, id);
+
+                CREATE TABLE assignments (
+                    key INTEGER PRIMARY KEY,
+                    content_hash BLOB NOT NULL UNIQUE,
+                    cluster_id INTEGER NOT NULL REFERENCES clusters(id),
+                    probability REAL NOT NULL,
+                    head_id INTEGER NOT NULL,
+                    assigned_at REAL NOT NULL
+                );
+                CREATE INDEX assignments_by_cluster ON assignments(cluster_id, probability DESC);
+
+                CREATE TABLE cluster_runs (
+                    id INTEGER PRIMARY KEY,
+                    head_id INTEGER,
+                    at REAL NOT NULL,
+                    reason TEXT NOT NULL,
+                    method TEXT NOT NULL,
+                    photos INTEGER NOT NULL,
+                    clusters INTEGER NOT NULL,
+                    loss REAL,
+                    churn REAL,
+                    seconds REAL NOT NULL
+                );
+
+                CREATE TABLE requests (
+                    id INTEGER PRIMARY KEY,
+                    kind TEXT NOT NULL CHECK (kind IN ('label', 'merge', 'recluster')),
+                    cluster_id INTEGER,
+                    other_id INTEGER,
+                    label TEXT,
+                    clusters INTEGER,
+                    requested_at REAL NOT NULL,
+                    handled_at REAL,
+                    result TEXT
+                );
+
+                CREATE TABLE settings (
+                    key TEXT PRIMARY KEY,
+                    value TEXT NOT NULL
+                ) WITHOUT ROWID;
                 """)
         }
         return migrator

@@ -7,7 +7,7 @@ public final class Catalog: Sendable {
     public let path: String
     let pool: DatabasePool
 
-    private init(path: String, pool: DatabasePool) {
+    init(path: String, pool: DatabasePool) {
         self.path = path
         self.pool = pool
     }
@@ -68,7 +68,7 @@ public final class Catalog: Sendable {
         return Catalog(path: path, pool: pool)
     }
 
-    private static func open(path: String, readonly: Bool) throws -> DatabasePool {
+    static func open(path: String, readonly: Bool) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.readonly = readonly
         // The daemon and the CLI share the file; a reader waits briefly rather than failing on a lock.

@@ -14,6 +14,8 @@ public struct DaemonError: Error, CustomStringConvertible, Sendable {
         case busy
         /// The configured model is not available in this build.
         case model
+        /// A cluster request (label, merge, recluster) cannot be carried out.
+        case request
     }
 
     /// The kind of failure.

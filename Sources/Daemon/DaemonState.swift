@@ -25,6 +25,7 @@ public final class DaemonState: Sendable {
         var configuration: HerdConfiguration
         var lastScan = ScanReport()
         var rate: Double = 0
+        var retraining = false
     }
 
     private let values: Mutex<Values>
@@ -54,6 +55,7 @@ public final class DaemonState: Sendable {
             case .watching: line = "watching"
             case .stopping: line = "stopping after the current batch"
             }
+            if v.retraining { line += "; retraining clusters" }
             if let note = v.watchNote { line += "; " + note }
             return line
         }

@@ -13,6 +13,12 @@ extension HerdConfiguration {
                 .configuration, path: nil,
                 "threads and batch_size must be at least 1, debounce_ms at least 0 and rescan_interval_s at least 1")
         }
+        guard clusters >= 0, clusters == 0 || clusters >= 2, retrainMinimumNew >= 1, retrainFraction >= 0, retrainIntervalMinutes >= 0,
+              trainSteps >= 0 else {
+            throw DaemonError(
+                .configuration, path: nil,
+                "clusters must be 0 (automatic) or at least 2; retrain_min_new at least 1; retrain_fraction, retrain_interval_min and train_steps at least 0")
+        }
         var roots: [String] = []
         for library in libraries {
             let absolute = HerdPaths.absolute(library)

@@ -16,6 +16,16 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
     public var debounceMilliseconds: Int
     /// Seconds between full reconcile scans that catch anything the watcher missed.
     public var rescanIntervalSeconds: Int
+    /// Clusters to make (0: herd's default for the library's size, `ClusterCount.suggested`).
+    public var clusters: Int
+    /// A retrain needs at least this many new photos since the last one ...
+    public var retrainMinimumNew: Int
+    /// ... and at least this share of the library.
+    public var retrainFraction: Double
+    /// Minutes between automatic retrains at least (`herd recluster` does not wait).
+    public var retrainIntervalMinutes: Int
+    /// Optimiser steps per head (0: the clustering engine's defaults); lower it on a slow machine.
+    public var trainSteps: Int
 
     /// The default model.
     public static let defaultModel = "dino-vits16"
@@ -23,7 +33,8 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
     /// Settings with defaults for the tuning knobs.
     public init(
         libraries: [String], output: String, model: String = HerdConfiguration.defaultModel, threads: Int = 2, batchSize: Int = 16,
-        debounceMilliseconds: Int = 1000, rescanIntervalSeconds: Int = 3600
+        debounceMilliseconds: Int = 1000, rescanIntervalSeconds: Int = 3600, clusters: Int = 0, retrainMinimumNew: Int = 200,
+        retrainFraction: Double = 0.1, retrainIntervalMinutes: Int = 30, trainSteps: Int = 0
     ) {
         self.libraries = libraries
         self.output = output
@@ -32,6 +43,11 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
         self.batchSize = batchSize
         self.debounceMilliseconds = debounceMilliseconds
         self.rescanIntervalSeconds = rescanIntervalSeconds
+        self.clusters = clusters
+        self.retrainMinimumNew = retrainMinimumNew
+        self.retrainFraction = retrainFraction
+        self.retrainIntervalMinutes = retrainIntervalMinutes
+        self.trainSteps = trainSteps
     }
 
     enum CodingKeys: String, CodingKey {
@@ -39,6 +55,11 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
         case batchSize = "batch_size"
         case debounceMilliseconds = "debounce_ms"
         case rescanIntervalSeconds = "rescan_interval_s"
+        case clusters
+        case retrainMinimumNew = "retrain_min_new"
+        case retrainFraction = "retrain_fraction"
+        case retrainIntervalMinutes = "retrain_interval_min"
+        case trainSteps = "train_steps"
     }
 
     /// Decodes, with defaults for every key but `libraries` and `output`.
@@ -51,10 +72,16 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
             threads: try c.decodeIfPresent(Int.self, forKey: .threads) ?? 2,
             batchSize: try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? 16,
             debounceMilliseconds: try c.decodeIfPresent(Int.self, forKey: .debounceMilliseconds) ?? 1000,
-            rescanIntervalSeconds: try c.decodeIfPresent(Int.self, forKey: .rescanIntervalSeconds) ?? 3600)
+            rescanIntervalSeconds: try c.decodeIfPresent(Int.self, forKey: .rescanIntervalSeconds) ?? 3600,
+            clusters: try c.decodeIfPresent(Int.self, forKey: .clusters) ?? 0,
+            retrainMinimumNew: try c.decodeIfPresent(Int.self, forKey: .retrainMinimumNew) ?? 200,
+            retrainFraction: try c.decodeIfPresent(Double.self, forKey: .retrainFraction) ?? 0.1,
+            retrainIntervalMinutes: try c.decodeIfPresent(Int.self, forKey: .retrainIntervalMinutes) ?? 30,
+            trainSteps: try c.decodeIfPresent(Int.self, forKey: .trainSteps) ?? 0)
     }
 
-    /// Applies `HERD_MODEL`, `HERD_THREADS`, `HERD_BATCH_SIZE`, `HERD_DEBOUNCE_MS` and `HERD_RESCAN_INTERVAL_S`.
+    /// Applies `HERD_MODEL`, `HERD_THREADS`, `HERD_BATCH_SIZE`, `HERD_DEBOUNCE_MS`, `HERD_RESCAN_INTERVAL_S`, `HERD_CLUSTERS`,
+    /// `HERD_RETRAIN_MIN_NEW`, `HERD_RETRAIN_INTERVAL_MIN` and `HERD_TRAIN_STEPS`.
     public func overridden(by environment: [String: String]) throws -> HerdConfiguration {
         var copy = self
         if let model = environment["HERD_MODEL"], !model.isEmpty { copy.model = model }
@@ -69,6 +96,10 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
         copy.batchSize = try integer("HERD_BATCH_SIZE") ?? copy.batchSize
         copy.debounceMilliseconds = try integer("HERD_DEBOUNCE_MS") ?? copy.debounceMilliseconds
         copy.rescanIntervalSeconds = try integer("HERD_RESCAN_INTERVAL_S") ?? copy.rescanIntervalSeconds
+        copy.clusters = try integer("HERD_CLUSTERS") ?? copy.clusters
+        copy.retrainMinimumNew = try integer("HERD_RETRAIN_MIN_NEW") ?? copy.retrainMinimumNew
+        copy.retrainIntervalMinutes = try integer("HERD_RETRAIN_INTERVAL_MIN") ?? copy.retrainIntervalMinutes
+        copy.trainSteps = try integer("HERD_TRAIN_STEPS") ?? copy.trainSteps
         return copy
     }
 }

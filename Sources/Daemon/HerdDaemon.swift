@@ -51,6 +51,7 @@ public struct HerdDaemon: Sendable {
             IngestService(context: context),
             LibraryService(context: context),
             ReloadService(context: context),
+            ClusterService(context: context),
         ]
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(

@@ -1,3 +1,4 @@
+import CSystem
 import Foundation
 
 /// A fixed set of dedicated threads for CPU- and I/O-bound work (hashing, decoding, the encoder), so that it never
@@ -12,11 +13,14 @@ public final class WorkerThreads: @unchecked Sendable {
     /// Number of threads.
     public let count: Int
 
-    /// Starts `count` threads (at least one).
-    public init(count: Int, name: String = "herd.worker") {
+    /// Starts `count` threads (at least one); `background` threads run at nice 19 with idle CPU and I/O scheduling.
+    public init(count: Int, name: String = "herd.worker", background: Bool = false) {
         self.count = max(1, count)
         for index in 0 ..< self.count {
-            let thread = Thread { [self] in self.loop() }
+            let thread = Thread { [self] in
+                if background { _ = herd_background_thread() }
+                self.loop()
+            }
             thread.name = "\(name).\(index)"
             thread.start()
         }

@@ -24,13 +24,15 @@ struct StatusCommand: AsyncParsableCommand {
         let model = latest?.modelID ?? configured?.model ?? HerdConfiguration.defaultModel
         let counts = try catalog.counts(modelID: model)
         let lastScan = try catalog.latestEvent(kind: "scan")
+        let clusters = try catalog.clusterContents().count
         let report = StatusReport(
             catalog: paths.catalog, model: model, counts: counts,
             lastScan: lastScan.map { .init(at: $0.at, detail: $0.detail) },
             daemon: daemonRun.map { DaemonReport(run: $0) },
             blasCore: latest?.blasCore,
             ingestRate: latest.flatMap { $0.ingestSeconds > 0 ? Double($0.filesIngested) / $0.ingestSeconds : nil },
-            encoderCalls: try catalog.runs().reduce(0) { $0 + $1.extractorCalls })
+            encoderCalls: try catalog.runs().reduce(0) { $0 + $1.extractorCalls },
+            clusters: clusters, lastRetrain: try catalog.latestClusterRun())
         if json {
             try JSONOutput.print(report)
         } else {
@@ -54,6 +56,8 @@ struct StatusReport: Encodable {
     var blasCore: String?
     var ingestRate: Double?
     var encoderCalls: Int
+    var clusters: Int
+    var lastRetrain: ClusterRun?
 
     func printHuman() {
         print("catalogue     \(catalog)")
@@ -66,6 +70,8 @@ struct StatusReport: Encodable {
         if let rate = ingestRate { print("ingest rate   " + String(format: "%.1f photos/s", rate)) }
         print("BLAS core     \(blasCore ?? "unknown")")
         if let lastScan { print("last scan     \(Self.format(lastScan.at)): \(lastScan.detail)") } else { print("last scan     never") }
+        print("clusters      \(clusters)")
+        print("last retrain  " + (lastRetrain.map(Self.describe) ?? "never"))
         if let daemon {
             let state = daemon.running ? "running (pid \(daemon.pid)), \(daemon.phase)" : "not running (last seen \(Self.format(daemon.heartbeatAt)))"
             print("daemon        \(state)")
@@ -73,6 +79,14 @@ struct StatusReport: Encodable {
         } else {
             print("daemon        never ran; start it with `herd run`")
         }
+    }
+
+    /// One line about a retrain: when, why, how, and how many photos changed cluster.
+    static func describe(_ run: ClusterRun) -> String {
+        var line = "\(format(run.at)): \(run.reason), \(run.method), \(run.photos) photos into \(run.clusters) clusters"
+        if let churn = run.churn { line += String(format: ", %.1f %% changed cluster", churn * 100) }
+        if let loss = run.loss { line += String(format: ", loss %.3f", loss) }
+        return line + String(format: " (%.1f s)", run.seconds)
     }
 
     static func format(_ date: Date) -> String {

@@ -43,6 +43,8 @@ struct HerdHarness {
         env["XDG_CACHE_HOME"] = base + "/cache"
         env["HERD_DEBOUNCE_MS"] = "200"
         env["HERD_LOG_LEVEL"] = "warning"
+        // Short head training keeps debug-build tests quick; clustering quality is measured by herd-bench.
+        env["HERD_TRAIN_STEPS"] = "100"
         env.merge(extraEnvironment) { $1 }
         environment = env
     }

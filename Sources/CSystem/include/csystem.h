@@ -11,4 +11,8 @@ int herd_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *
 /// The CPU's vector features as the OpenBLAS core choice needs them: bit 0 AVX2+FMA, bit 1 AVX-512F.
 int herd_cpu_vector_features(void);
 
+/// Makes the calling thread a background one: nice 19, SCHED_IDLE, and idle I/O priority where the kernel allows.
+/// Returns 0 when at least the nice value was set, else -1 with errno set.
+int herd_background_thread(void);
+
 #endif

@@ -1,0 +1,82 @@
+import Catalog
+import Clustering
+import Foundation
+import Index
+import Tensor
+
+/// Why the daemon retrains now, or nil.
+public enum RetrainReason: String, Sendable {
+    /// No head yet, and enough photos.
+    case first
+    /// Enough new photos since the last retrain.
+    case newPhotos = "new photos"
+    /// `herd recluster`.
+    case requested
+}
+
+extension Herds {
+    /// Neighbours per photo for training (the paper's K).
+    static let neighbours = 20
+
+    /// Whether an automatic retrain is due: the first once ingest is idle (or enough photos exist), later when new
+    /// photos since the last one reach max(`retrain_min_new`, `retrain_fraction` of the library) and the interval passed.
+    public func dueRetrain(now: Date = Date()) throws -> RetrainReason? {
+        let counts = try catalog.counts(modelID: modelID)
+        guard let last = try catalog.latestClusterRun(), try catalog.currentHead(modelID: modelID) != nil else {
+            let enough = counts.embedded >= 4 && (counts.pending == 0 || counts.embedded >= configuration.retrainMinimumNew)
+            return enough ? .first : nil
+        }
+        guard now.timeIntervalSince(last.at) >= Double(configuration.retrainIntervalMinutes) * 60 else { return nil }
+        let new = try catalog.photosAssigned(after: last.at)
+        let threshold = max(configuration.retrainMinimumNew, Int((configuration.retrainFraction * Double(counts.embedded)).rounded(.up)))
+        return new >= threshold ? .newPhotos : nil
+    }
+
+    /// Retrains the head on every embedded photo (warm from the current head when the cluster count is unchanged),
+    /// keeps cluster ids where the photos stay, and records the run. Nil when there are too few photos.
+    public func retrain(reason: RetrainReason, requestedClusters: Int? = nil, shouldStop: () -> Bool = { false }) throws -> ClusterRun? {
+        let started = Date()
+        let photos = try catalog.allPhotoFeatures(modelID: modelID)
+        guard let dimension = photos.first?.vector.count else { return nil }
+        let usable = photos.filter { $0.vector.count == dimension }
+        let stored = try catalog.currentHead(modelID: modelID)
+        let previous = stored.flatMap { try? ClusterHead(bytes: $0.bytes, path: "head \($0.id)") }
+        let k = try clusterCount(photos: usable.count, requested: requestedClusters, previous: previous?.clusters)
+        guard usable.count > k, k >= 2 else {
+            logger.info("too few photos to cluster", metadata: ["photos": "\(usable.count)", "clusters": "\(k)"])
+            return nil
+        }
+        let x = Tensor(shape: [usable.count, dimension], data: usable.flatMap(\.vector))
+        let keys = usable.compactMap(\.key)
+        var source = "index"
+        var graph: NeighbourGraph?
+        if keys.count == usable.count, index.contains(all: keys) {
+            graph = index.graph(keys: keys, features: x, k: Self.neighbours)
+        }
+        if graph == nil {
+            // Photos not in the index yet (the first retrain): exact neighbours.
+            source = "exact"
+            graph = ExactSearch.graph(x, k: Self.neighbours, metric: .cosine)
+        }
+        let seed = UInt64(stored?.id ?? 0) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(usable.count)
+        let outcome = try Retraining(clusters: k, seed: seed, steps: configuration.trainSteps > 0 ? configuration.trainSteps : nil)
+            .run(features: x, graph: graph ?? ExactSearch.graph(x, k: Self.neighbours, metric: .cosine), previous: previous,
+                 previousIDs: usable.map { $0.clusterID ?? -1 }, shouldStop: shouldStop)
+        let run = ClusterRun(
+            at: Date(), reason: reason.rawValue, method: (outcome.warm ? "warm" : "cold") + ", \(source) neighbours", photos: usable.count,
+            clusters: k, loss: outcome.loss.isFinite ? Double(outcome.loss) : nil, churn: outcome.churn,
+            seconds: Date().timeIntervalSince(started))
+        let assignments = usable.enumerated().map { i, photo in
+            Assignment(contentHash: photo.contentHash, clusterID: outcome.ids[i], probability: Double(outcome.probabilities[i]))
+        }
+        try catalog.commitRetrain(
+            headBytes: outcome.head.serialised(), modelID: modelID, clusterIDs: outcome.clusterIDs, assignments: assignments, run: run)
+        // Photos clustered for the first time got their keys just now.
+        let missing = try catalog.assignedKeys().keys.filter { !index.contains(all: [$0]) }
+        index.insert(try catalog.photoFeatures(keys: missing, modelID: modelID).map { (key: $0.key, vector: $0.value.vector) })
+        logger.info(
+            "retrained", metadata: ["reason": "\(reason.rawValue)", "photos": "\(run.photos)", "clusters": "\(k)", "method": "\(run.method)",
+                                    "churn": "\(run.churn.map { String(format: "%.3f", $0) } ?? "-")"])
+        return run
+    }
+}

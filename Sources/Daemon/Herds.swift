@@ -1,0 +1,74 @@
+import Catalog
+import Clustering
+import Foundation
+import Logging
+import Tensor
+
+/// The photos' clusters ("herds"): instant assignment by the current head, retraining, user requests and the
+/// folders of links. Every method is synchronous and may take a while: callers run them on worker threads.
+/// Used by the daemon's cluster service, and by the CLI itself when no daemon holds the catalogue.
+public struct Herds: Sendable {
+    /// The catalogue (opened for writing: the caller holds the writer lock).
+    public var catalog: Catalog
+    /// The model whose features are clustered.
+    public var modelID: String
+    /// Settings: output folder, cluster count, retrain thresholds.
+    public var configuration: HerdConfiguration
+    /// The neighbour index.
+    public var index: PhotoIndex
+    /// Where diagnostics go.
+    public var logger: Logger
+
+    /// Photos assigned per catalogue transaction.
+    static let assignmentBatch = 1024
+
+    /// Clusters for `modelID` in `catalog`.
+    public init(catalog: Catalog, modelID: String, configuration: HerdConfiguration, index: PhotoIndex, logger: Logger) {
+        self.catalog = catalog
+        self.modelID = modelID
+        self.configuration = configuration
+        self.index = index
+        self.logger = logger
+    }
+
+    /// Assigns every embedded photo that has no cluster from the current head yet (no training) and adds it to the
+    /// index; forgets photos whose files are gone. Returns the number of photos assigned.
+    @discardableResult
+    public func assignNewPhotos() throws -> Int {
+        index.remove(try catalog.removeOrphanAssignments())
+        guard let stored = try catalog.currentHead(modelID: modelID) else { return 0 }
+        let head = try ClusterHead(bytes: stored.bytes, path: "head \(stored.id) in \(catalog.path)")
+        var assigned = 0
+        while true {
+            let photos = try catalog.photosNeedingAssignment(modelID: modelID, headID: stored.id, limit: Self.assignmentBatch)
+                .filter { $0.vector.count == head.dimension }
+            if photos.isEmpty { break }
+            let x = Tensor(shape: [photos.count, head.dimension], data: photos.flatMap(\.vector))
+            let p = head.probabilities(x)
+            let c = head.clusters
+            let assignments = photos.enumerated().map { i, photo -> Assignment in
+                var best = 0
+                for j in 1..<c where p.data[i * c + j] > p.data[i * c + best] { best = j }
+                return Assignment(contentHash: photo.contentHash, clusterID: stored.clusterIDs[best], probability: Double(p.data[i * c + best]))
+            }
+            let keys = try catalog.assign(assignments, headID: stored.id)
+            index.insert(zip(keys, photos).map { (key: $0, vector: $1.vector) })
+            assigned += photos.count
+            if photos.count < Self.assignmentBatch { break }
+        }
+        if assigned > 0 { try catalog.pruneClusters(modelID: modelID) }
+        return assigned
+    }
+
+    /// The clusters a retrain makes: what `herd recluster --clusters K` or `herd merge` set, else the configuration,
+    /// else the clustering engine's default for `photos` photos. The default keeps the previous head's count until
+    /// it is 25 % off, so a growing library keeps retraining warm instead of reshuffling for one more cluster.
+    public func clusterCount(photos: Int, requested: Int?, previous: Int? = nil) throws -> Int {
+        if let requested, requested >= 2 { return requested }
+        if let stored = try catalog.setting("clusters").flatMap(Int.init), stored >= 2 { return stored }
+        if configuration.clusters >= 2 { return configuration.clusters }
+        let suggested = ClusterCount.suggested(for: photos)
+        if let previous, previous >= 2, abs(suggested - previous) * 4 < previous { return previous }
+        return suggested
+    }
+}
