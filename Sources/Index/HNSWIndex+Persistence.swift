@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 extension HNSWIndex {
     /// First bytes of an index file.
