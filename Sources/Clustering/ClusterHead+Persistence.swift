@@ -24,7 +24,11 @@ extension ClusterHead {
 
     /// Saves the head to `path` atomically (temporary file, fsync, rename).
     public func save(to path: String) throws {
-        try AtomicFile.write(serialised(), to: path)
+        do {
+            try AtomicFile.write(serialised(), to: path)
+        } catch let error as TensorFileError {
+            throw ClusteringError(error.description)
+        }
     }
 
     /// Loads a head saved by `save(to:)`; refuses foreign, newer, truncated or corrupt files.

@@ -103,7 +103,7 @@ extension KMeans {
     func assign(_ x: Tensor, norms: [Float], centres: Tensor, to assignments: inout [Int], distances: inout [Float]) -> Int {
         let n = x.rows
         let dots = Gemm.matmulTransposed(x, centres)  // [N, D] · [k, D]ᵀ → [N, k]
-        let centreNorms = RowNorms.squared(centres)
+        let centreNorms = ExactSearch.squaredNorms(centres)
         var changed = 0
         for i in 0..<n {
             var best = 0

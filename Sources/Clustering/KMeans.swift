@@ -42,7 +42,7 @@ public struct KMeans: Sendable {
         guard x.rank == 2, x.rows >= max(k, 1), k >= 1 else {
             throw ClusteringError("k-means needs at least as many points as clusters: \(x.rows) points, \(k) clusters; ask for fewer clusters")
         }
-        let norms = RowNorms.squared(x)
+        let norms = ExactSearch.squaredNorms(x)
         let threshold = tolerance * meanVariance(x)
         var master = SplitMix64(seed: seed)
         var rng = SplitMix64(seed: master.next())
@@ -69,19 +69,5 @@ public struct KMeans: Sendable {
         var total = 0.0
         for j in 0..<d { total += sq[j] / Double(n) - (mean[j] / Double(n)) * (mean[j] / Double(n)) }
         return total / Double(d)
-    }
-}
-
-/// Squared row norms, shared by k-means and the head's neighbour step.
-enum RowNorms {
-    /// x: [N, D] → ‖x_i‖²: [N].
-    static func squared(_ x: Tensor) -> [Float] {
-        let n = x.rows, d = x.columns
-        var out = [Float](repeating: 0, count: n)
-        x.data.withUnsafeBufferPointer { p in
-            guard let b = p.baseAddress else { return }
-            for i in 0..<n { out[i] = VectorKernels.dot(b + i * d, b + i * d, d) }
-        }
-        return out
     }
 }

@@ -68,7 +68,7 @@ public struct FolderWriter: Sendable {
                 throw DaemonError(.library, path: root, "cannot create the output folder: \(error.localizedDescription)")
             }
         }
-        try AtomicFile.write(Data(Self.markerText.utf8), to: root + "/" + Self.markerName)
+        try Syscall.writeAtomically(Data(Self.markerText.utf8), to: root + "/" + Self.markerName)
     }
 
     /// The folder name of a cluster: zero-padded id, a dash, and the label made safe for a file name.
@@ -121,7 +121,7 @@ public struct FolderWriter: Sendable {
             changes.linksAdded += added
             changes.linksRemoved += removed
             if let sheet = plan.contactSheet {
-                try AtomicFile.write(sheet, to: folder + "/" + Self.sheetName)
+                try Syscall.writeAtomically(sheet, to: folder + "/" + Self.sheetName)
             }
         }
         return changes

@@ -1,5 +1,4 @@
 import Foundation
-import Glibc
 import TOMLKit
 
 extension HerdConfiguration {
@@ -41,7 +40,7 @@ extension HerdConfiguration {
         } catch {
             throw DaemonError(.configuration, path: directory, "cannot create the configuration folder: \(error.localizedDescription)")
         }
-        try AtomicFile.write(Data(try tomlText().utf8), to: path)
+        try Syscall.writeAtomically(Data(try tomlText().utf8), to: path)
     }
 
     private static func describe(_ error: Error) -> String {
@@ -52,26 +51,5 @@ extension HerdConfiguration {
             return "wrong type for `\(key)`: \(context.debugDescription)"
         default: return "\(error)"
         }
-    }
-}
-
-/// Writes a file so that a crash leaves either the old or the new content: temporary name, fsync, rename.
-enum AtomicFile {
-    /// Replaces `path` with `data`.
-    static func write(_ data: Data, to path: String) throws {
-        let temporary = path + ".tmp-\(getpid())"
-        let fd = try Syscall.call("open", path: temporary) { open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
-        let file = FileDescriptor(fd)
-        try data.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = try Syscall.call("write", path: temporary) {
-                    Glibc.write(file.fd, bytes.baseAddress! + offset, bytes.count - offset)
-                }
-                offset += written
-            }
-        }
-        try Syscall.call("fsync", path: temporary) { fsync(file.fd) }
-        try Syscall.call("rename", path: path) { rename(temporary, path) }
     }
 }

@@ -1,5 +1,7 @@
 import Catalog
+import Foundation
 import Glibc
+import Tensor
 
 /// System calls through one door: retries `EINTR`, and throws a `DaemonError` naming the call, errno and path.
 enum Syscall {
@@ -32,6 +34,16 @@ enum Syscall {
     /// `read(2)` into `buffer`; returns the byte count (0 at end of file).
     static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String?) throws -> Int {
         try call("read", path: path) { Glibc.read(fd, buffer.baseAddress, buffer.count) }
+    }
+
+    /// Replaces `path` with `data` through Tensor's `AtomicFile` (temporary name, fsync, rename, fsync
+    /// the folder); a failure is a `.system` error naming the call, errno and file.
+    static func writeAtomically(_ data: Data, to path: String) throws {
+        do {
+            try AtomicFile.write(data, to: path)
+        } catch let error as TensorFileError {
+            throw DaemonError(.system, path: error.path, error.message, errno: error.errno)
+        }
     }
 }
 

@@ -1,20 +1,15 @@
+import Tensor
+
 /// Seeded random weights, for benchmarks and memory checks without a downloaded model.
 extension ViTWeights {
     /// Weights for `config` drawn from a fixed-seed generator (fan-in-scaled normal-ish values,
     /// LayerNorm gains near 1), so runs are repeatable. Not a trained model.
     public init(random config: ViTConfig, seed: UInt64 = 0) {
-        var state = seed &+ 0x9E37_79B9_7F4A_7C15
-        func next() -> Float {  // splitmix64 → uniform in [-1, 1)
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            return Float(z >> 40) / Float(1 << 23) - 1
-        }
+        // Starts one SplitMix64 step past `seed`, as these weights always have: the same seed keeps the same weights.
+        var rng = SplitMix64(seed: seed &+ 0x9E37_79B9_7F4A_7C15)
         func buffer(_ count: Int, scale: Float, offset: Float = 0) -> FloatBuffer {
             let b = FloatBuffer(count: count)
-            for i in 0..<count { b.pointer[i] = offset + scale * next() }
+            for i in 0..<count { b.pointer[i] = offset + scale * rng.nextSignedFloat() }
             return b
         }
         let d = config.hidden, h = config.mlpHidden, p = config.patch

@@ -74,8 +74,8 @@ public enum ExactSearch {
         return NeighbourGraph(count: q, k: kk, indices: indices, distances: distances, metric: metric)
     }
 
-    /// x: [N, D] → ‖x_i‖²: [N].
-    static func squaredNorms(_ x: Tensor) -> [Float] {
+    /// x: [N, D] → ‖x_i‖²: [N] (also k-means' distance expansion in Clustering).
+    public static func squaredNorms(_ x: Tensor) -> [Float] {
         let n = x.rows, d = x.columns
         var out = [Float](repeating: 0, count: n)
         x.data.withUnsafeBufferPointer { p in

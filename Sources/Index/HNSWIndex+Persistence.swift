@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 extension HNSWIndex {
     /// First bytes of an index file.
@@ -34,7 +35,11 @@ extension HNSWIndex {
 
     /// Saves the index to `path` atomically (temporary file, fsync, rename).
     public func save(to path: String) throws {
-        try AtomicFile.write(serialised(), to: path)
+        do {
+            try AtomicFile.write(serialised(), to: path)
+        } catch let error as TensorFileError {
+            throw IndexError(.io, path: error.path, error.message)
+        }
     }
 
     /// Loads an index saved by `save(to:)`; refuses foreign, newer, truncated or corrupt files.

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// Hierarchical navigable small-world graph (Malkov & Yashunin), laid out as hnswlib does:
 /// flat arrays indexed by slot, seeded levels, tombstone deletes whose slots new inserts reuse.

@@ -6,10 +6,13 @@ public struct TensorFileError: Error, CustomStringConvertible, Equatable {
     public var path: String
     /// What went wrong, and how to fix it where that is not obvious.
     public var message: String
+    /// The errno of a failed system call, when one failed.
+    public var errno: Int32?
 
-    public init(path: String, message: String) {
+    public init(path: String, message: String, errno: Int32? = nil) {
         self.path = path
         self.message = message
+        self.errno = errno
     }
 
     public var description: String { "\(path): \(message)" }
@@ -194,12 +197,8 @@ public enum Npy {
         return encode(descr: "<i8", shape: [values.count], payload: payload)
     }
 
-    /// Writes `tensor` as float32 `.npy`, through a temporary file renamed into place.
+    /// Writes `tensor` as float32 `.npy` atomically (temporary file, fsync, rename).
     public static func write(_ tensor: Tensor, to path: String) throws {
-        do {
-            try encode(tensor).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw TensorFileError(path: path, message: "cannot write: \(error.localizedDescription)")
-        }
+        try AtomicFile.write(encode(tensor), to: path)
     }
 }

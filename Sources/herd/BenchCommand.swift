@@ -55,8 +55,8 @@ struct BenchCommand: ParsableCommand {
             }
             vit.splitsImages = !splitRows
             vit.imagesPerLane = lane
-            var generator = SplitMix(seed: 1)
-            let input = Tensor(shape: [batch, 3, size, size], data: (0..<(batch * 3 * size * size)).map { _ in generator.nextFloat() })
+            var generator = SplitMix64(seed: 1)
+            let input = Tensor(shape: [batch, 3, size, size], data: (0..<(batch * 3 * size * size)).map { _ in generator.nextSignedFloat() })
             _ = try vit.features(input)
             var times: [Double] = []
             let start = Date()
@@ -97,19 +97,5 @@ enum MemoryUsage {
             return kb / 1024
         }
         return (field("VmRSS"), field("VmHWM"))
-    }
-}
-
-/// A tiny seeded generator for benchmark inputs.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func nextFloat() -> Float {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return Float(z >> 40) / Float(1 << 23) - 1
     }
 }

@@ -14,13 +14,9 @@ struct CheckCommand: AsyncParsableCommand {
     @OptionGroup var paths: PathOptions
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let paths = paths.resolved(environment: environment)
-        let catalog = try Catalog.openForReading(path: paths.catalog)
-        let latestModel = try catalog.latestRun()?.modelID
-        // Features are keyed by the exact model id the last run used (name@digest for a ViT).
-        let model = latestModel ?? (try? HerdConfiguration.load(from: paths.config).overridden(by: environment).model)
-            ?? HerdConfiguration.defaultModel
+        let reader = try CatalogReader(paths)
+        let catalog = reader.catalog, paths = reader.paths
+        let model = try reader.modelID(configured: reader.configuredModel)
         let report = CheckReport(
             catalog: paths.catalog, integrity: try catalog.integrityCheck(),
             embeddedWithoutFeatures: try catalog.embeddedFilesLackingFeatures(modelID: model))

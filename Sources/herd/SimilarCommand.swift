@@ -26,15 +26,15 @@ struct SimilarCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let resolved = paths.resolved()
-        let catalog = try Catalog.openForReading(path: resolved.catalog)
+        let reader = try CatalogReader(paths)
+        let catalog = reader.catalog, resolved = reader.paths
         let path = URL(fileURLWithPath: image).standardizedFileURL.path
         let catalogued = try catalog.file(atPath: path)
         guard FileManager.default.fileExists(atPath: path) || catalogued != nil else {
             throw ValidationError("\(image): no such file")
         }
         let configured = try? DaemonSetup(paths: paths)
-        let modelID = try catalog.latestRun()?.modelID ?? configured?.configuration.model ?? HerdConfiguration.defaultModel
+        let modelID = try reader.modelID(configured: configured?.configuration.model)
         let index = try PhotoIndex(catalog: catalog, modelID: modelID, cacheFolder: resolved.cache)
         guard index.count > 0 else {
             throw ValidationError("no photos are indexed yet: start the daemon (`herd run`) and let it embed and cluster the library")

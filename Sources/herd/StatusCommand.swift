@@ -14,14 +14,11 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var paths: PathOptions
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let paths = paths.resolved(environment: environment)
-        let catalog = try Catalog.openForReading(path: paths.catalog)
+        let reader = try CatalogReader(paths)
+        let catalog = reader.catalog, paths = reader.paths
         let daemonRun = try catalog.latestRun(kind: "daemon")
         let latest = try catalog.latestRun()
-        let configured = try? HerdConfiguration.load(from: paths.config).overridden(by: environment)
-        // Features are keyed by the exact model id the last run used (name@digest for a ViT).
-        let model = latest?.modelID ?? configured?.model ?? HerdConfiguration.defaultModel
+        let model = try reader.modelID(configured: reader.configuredModel)
         let counts = try catalog.counts(modelID: model)
         let lastScan = try catalog.latestEvent(kind: "scan")
         let clusters = try catalog.clusterContents().count

@@ -1,6 +1,7 @@
 import XCTest
 @testable import Clustering
 import Index
+import Tensor
 
 final class MetricsTests: XCTestCase {
     func testMetricsMatchScikitLearnOnFixtures() {

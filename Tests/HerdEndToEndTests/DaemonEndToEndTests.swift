@@ -8,7 +8,7 @@ final class DaemonEndToEndTests: XCTestCase {
         defer { herd.remove() }
         let photos = try HerdHarness.clothingPhotos()
         let initial = try herd.copy(Array(photos[0 ..< 10]), to: "2023")
-        let robustness = HerdHarness.sharedData + "/robustness/"
+        let robustness = HerdBinary.sharedData + "/robustness/"
         try herd.copy([robustness + "jpeg-malformed/missing-sof.jpg", robustness + "junk/Thumbs.db"], to: "broken")
         try herd.initialise()
         let daemon = try herd.start(["run"])
@@ -76,7 +76,7 @@ final class DaemonEndToEndTests: XCTestCase {
         defer { herd.remove() }
         let photos = try HerdHarness.clothingPhotos()
         try herd.copy(photos, to: "all")
-        try herd.copy([HerdHarness.sharedData + "/robustness/jpeg-malformed/empty.jpg"], to: "broken")
+        try herd.copy([HerdBinary.sharedData + "/robustness/jpeg-malformed/empty.jpg"], to: "broken")
         try herd.initialise()
         var killedAt: [Int] = []
         // Kill during start-up and the initial scan, then after roughly 1, 60 and 150 committed features.

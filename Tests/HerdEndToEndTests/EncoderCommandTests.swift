@@ -20,28 +20,12 @@ final class EncoderCommandTests: XCTestCase {
             .appendingPathComponent("EncoderTests/Fixtures/tiny-v1")
     }
 
-    /// Runs herd with `arguments`; returns exit status, stdout and stderr.
-    func herd(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
-        // The test bundle sits in the build products folder (Linux: Bundle(for:) is that folder).
-        let bundle = Bundle(for: Self.self).bundleURL
-        let folder = bundle.pathExtension == "xctest" ? bundle.deletingLastPathComponent() : bundle
-        let binary = folder.appendingPathComponent("herd")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
+    /// Runs herd with `arguments`, its models in `work` and no inherited BLAS core override.
+    func herd(_ arguments: [String], environment extra: [String: String] = [:]) throws -> HerdBinary.Result {
         var environment = ProcessInfo.processInfo.environment
         environment["HERD_MODELS_DIR"] = work.appendingPathComponent("models").path
         environment["OPENBLAS_CORETYPE"] = nil
-        environment.merge(extra) { $1 }
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        return try HerdBinary.run(arguments, environment: extra, base: environment)
     }
 
     /// Float32 payload of a .npy file written by herd (v1.0 header).
@@ -55,7 +39,7 @@ final class EncoderCommandTests: XCTestCase {
         let out = work.appendingPathComponent("features.npy").path
         let run = try herd(["embed", "--tensor", fixture.appendingPathComponent("native-input.npy").path,
                             "--model", fixture.appendingPathComponent("model.safetensors").path, "--npy", out, "--threads", "2"])
-        XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertEqual(run.status, 0, run.stderr)
         let got = try floats(out), expected = try floats(fixture.appendingPathComponent("native-expected.npy").path)
         XCTAssertEqual(got.count, expected.count)
         for (a, b) in zip(got, expected) { XCTAssertEqual(a, b, accuracy: 1e-4) }
@@ -63,14 +47,14 @@ final class EncoderCommandTests: XCTestCase {
 
     func testImportListAndEmbedByName() throws {
         let imported = try herd(["model", "import", fixture.appendingPathComponent("model.safetensors").path, "--name", "tiny"])
-        XCTAssertEqual(imported.status, 0, imported.err)
-        XCTAssertTrue(imported.out.contains("installed tiny"), imported.out)
+        XCTAssertEqual(imported.status, 0, imported.stderr)
+        XCTAssertTrue(imported.stdout.contains("installed tiny"), imported.stdout)
         let list = try herd(["model", "list", "--json", "--verbose"])
-        XCTAssertEqual(list.status, 0, list.err)
-        XCTAssertTrue(list.out.contains("\"name\":\"tiny\""), list.out)
+        XCTAssertEqual(list.status, 0, list.stderr)
+        XCTAssertTrue(list.stdout.contains("\"name\":\"tiny\""), list.stdout)
         let embed = try herd(["embed", "--tensor", fixture.appendingPathComponent("native-input.npy").path, "--model", "tiny", "--json", "--normalize"])
-        XCTAssertEqual(embed.status, 0, embed.err)
-        let object = try JSONSerialization.jsonObject(with: Data(embed.out.utf8)) as? [String: Any]
+        XCTAssertEqual(embed.status, 0, embed.stderr)
+        let object = try JSONSerialization.jsonObject(with: Data(embed.stdout.utf8)) as? [String: Any]
         XCTAssertEqual(object?["dimension"] as? Int, 32)
         XCTAssertEqual((object?["items"] as? [Any])?.count, 3)
     }
@@ -81,14 +65,14 @@ final class EncoderCommandTests: XCTestCase {
         try source.prefix(source.count - 100).write(to: cut)
         let run = try herd(["model", "import", cut.path, "--name", "cut"])
         XCTAssertEqual(run.status, 3)
-        XCTAssertTrue(run.err.hasPrefix("herd: \(cut.path): truncated"), run.err)
-        XCTAssertEqual(run.err.split(separator: "\n").count, 1, run.err)
+        XCTAssertTrue(run.stderr.hasPrefix("herd: \(cut.path): truncated"), run.stderr)
+        XCTAssertEqual(run.stderr.split(separator: "\n").count, 1, run.stderr)
     }
 
     func testMissingModelSaysHowToFetchIt() throws {
         let run = try herd(["embed", "--tensor", fixture.appendingPathComponent("native-input.npy").path, "--model", "dinov2-small"])
         XCTAssertEqual(run.status, 3)
-        XCTAssertTrue(run.err.contains("herd model fetch dinov2-small"), run.err)
+        XCTAssertTrue(run.stderr.contains("herd model fetch dinov2-small"), run.stderr)
     }
 
     func testUsageErrorsExitWithTwo() throws {
@@ -98,21 +82,21 @@ final class EncoderCommandTests: XCTestCase {
 
     func testFallbackBLASCoreRestartsOnceWithCoreType() throws {
         let run = try herd(["doctor"], environment: ["HERD_TEST_BLAS_CORE": "Prescott"])
-        XCTAssertEqual(run.status, 0, run.err)
-        if run.out.contains("AVX-512F") {
-            XCTAssertTrue(run.out.contains("OPENBLAS_CORETYPE=SkylakeX (set by herd's restart)"), run.out)
-            XCTAssertTrue(run.out.contains("BLAS core:    SkylakeX"), run.out)
-        } else if run.out.contains("AVX2+FMA") {
-            XCTAssertTrue(run.out.contains("OPENBLAS_CORETYPE=Haswell (set by herd's restart)"), run.out)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        if run.stdout.contains("AVX-512F") {
+            XCTAssertTrue(run.stdout.contains("OPENBLAS_CORETYPE=SkylakeX (set by herd's restart)"), run.stdout)
+            XCTAssertTrue(run.stdout.contains("BLAS core:    SkylakeX"), run.stdout)
+        } else if run.stdout.contains("AVX2+FMA") {
+            XCTAssertTrue(run.stdout.contains("OPENBLAS_CORETYPE=Haswell (set by herd's restart)"), run.stdout)
         } else {
-            XCTAssertFalse(run.out.contains("set by herd's restart"), run.out)
+            XCTAssertFalse(run.stdout.contains("set by herd's restart"), run.stdout)
         }
     }
 
     func testDoctorReportsBLAS() throws {
         let run = try herd(["doctor"])
-        XCTAssertEqual(run.status, 0, run.err)
-        XCTAssertTrue(run.out.contains("BLAS core:"), run.out)
-        XCTAssertTrue(run.out.contains("model store:"), run.out)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("BLAS core:"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("model store:"), run.stdout)
     }
 }

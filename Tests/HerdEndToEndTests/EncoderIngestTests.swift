@@ -10,8 +10,8 @@ final class EncoderIngestTests: XCTestCase {
             .appendingPathComponent("../EncoderTests/Fixtures/tiny-v2/model.safetensors").standardized.path
         let photos = try HerdHarness.clothingPhotos()
         try herd.copy([photos[0], photos[50]], to: "2023")
-        try herd.copy([HerdHarness.sharedData + "/robustness/exif-orientation/Portrait_6.jpg",
-                       HerdHarness.sharedData + "/robustness/pillow/truncated_jpeg.jpg"], to: "odd")
+        try herd.copy([HerdBinary.sharedData + "/robustness/exif-orientation/Portrait_6.jpg",
+                       HerdBinary.sharedData + "/robustness/pillow/truncated_jpeg.jpg"], to: "odd")
         let initialised = try herd.run(["init", herd.library, "--output", herd.output, "--model", model])
         XCTAssertEqual(initialised.status, 0, initialised.stderr)
 

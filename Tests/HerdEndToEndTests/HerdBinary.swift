@@ -22,12 +22,21 @@ struct HerdBinary {
         var stderr: String
     }
 
-    /// Runs `herd arguments…` with extra environment variables; stdin is empty.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// A `Process` for `herd arguments…` with `environment`, not yet started.
+    static func process(_ arguments: [String], environment: [String: String]) -> Process {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.environment = environment
+        return process
+    }
+
+    /// Runs `herd arguments…` to completion with `base` (this process's environment unless given) plus
+    /// `environment`; stdin is empty.
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], base: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> Result {
+        let process = process(arguments, environment: base.merging(environment) { $1 })
         // Output goes to files, so neither stream can fill up and block the child.
         let dir = FileManager.default.temporaryDirectory
         let outURL = dir.appendingPathComponent("herd-out-\(UUID().uuidString)")

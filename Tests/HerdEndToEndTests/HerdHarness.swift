@@ -8,22 +8,9 @@ struct HerdHarness {
     let output: String
     var environment: [String: String]
 
-    /// The `herd` executable beside the test bundle.
-    static var binary: String {
-        var url = Bundle.main.bundleURL
-        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") { url = bundle.bundleURL.deletingLastPathComponent() }
-        return url.appendingPathComponent("herd").path
-    }
-
-    /// `../shared/data` beside the checkout.
-    static var sharedData: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/data").path
-    }
-
     /// Every clothing photo, sorted (240 real JPEGs).
     static func clothingPhotos() throws -> [String] {
-        let base = sharedData + "/photos/clothing"
+        let base = HerdBinary.sharedData + "/photos/clothing"
         return try FileManager.default.contentsOfDirectory(atPath: base).sorted().flatMap { category -> [String] in
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: base + "/" + category, isDirectory: &isDirectory), isDirectory.boolValue else { return [] }
@@ -63,25 +50,15 @@ struct HerdHarness {
         }
     }
 
-    /// Runs `herd ARGS` to completion.
+    /// Runs `herd ARGS` to completion in the harness's environment.
     @discardableResult
-    func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = makeProcess(arguments)
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    func run(_ arguments: [String]) throws -> HerdBinary.Result {
+        try HerdBinary.run(arguments, base: environment)
     }
 
     /// Starts `herd ARGS` in the background; its stderr goes to `root/daemon.log`.
     func start(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Process {
-        let process = makeProcess(arguments)
-        process.environment?.merge(extra) { $1 }
+        let process = HerdBinary.process(arguments, environment: environment.merging(extra) { $1 })
         let log = root + "/daemon.log"
         if !FileManager.default.fileExists(atPath: log) { FileManager.default.createFile(atPath: log, contents: nil) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
@@ -89,14 +66,6 @@ struct HerdHarness {
         process.standardError = handle
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        return process
-    }
-
-    private func makeProcess(_ arguments: [String]) -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments
-        process.environment = environment
         return process
     }
 

@@ -55,7 +55,7 @@ final class SystemdEndToEndTests: XCTestCase {
 
         let photos = try HerdHarness.clothingPhotos()
         try herd.copy(Array(photos[0 ..< 3]), to: "ok")
-        try herd.copy([HerdHarness.sharedData + "/robustness/jpeg-malformed/missing-sof.jpg"], to: "bad")
+        try herd.copy([HerdBinary.sharedData + "/robustness/jpeg-malformed/missing-sof.jpg"], to: "bad")
         try herd.initialise()
         result = try herd.run(["scan", "--json"])
         XCTAssertEqual(result.status, 1, "some files failed: \(result.stderr)")

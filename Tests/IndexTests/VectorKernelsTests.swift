@@ -1,5 +1,6 @@
 import XCTest
 @testable import Index
+import Tensor
 
 /// Naive reference twins of the distance kernels, accumulated in Double.
 enum NaiveKernels {
@@ -37,10 +38,5 @@ final class VectorKernelsTests: XCTestCase {
             XCTAssertEqual(Double(dot), NaiveKernels.dot(a, b), accuracy: 1e-4 * Double(n))
             XCTAssertEqual(Double(l2), NaiveKernels.squaredL2(a, b), accuracy: 1e-4 * Double(n))
         }
-    }
-
-    func testSeededGeneratorRepeats() {
-        var a = SplitMix64(seed: 42), b = SplitMix64(seed: 42)
-        XCTAssertEqual((0..<5).map { _ in a.next() }, (0..<5).map { _ in b.next() })
     }
 }

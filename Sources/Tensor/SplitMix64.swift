@@ -25,6 +25,11 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Equatable {
         Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
     }
 
+    /// A uniform float in [-1, 1) from the top 24 bits, for seeded weights and benchmark inputs.
+    public mutating func nextSignedFloat() -> Float {
+        Float(next() >> 40) / Float(1 << 23) - 1
+    }
+
     /// A standard normal sample (Box–Muller), for synthetic data and initialisations.
     public mutating func nextGaussian() -> Double {
         let u1 = max(nextUnit(), 1e-300), u2 = nextUnit()
