@@ -63,14 +63,17 @@ let package = Package(
         // Benchmarks and method experiments for Index and Clustering (release builds; prints figures).
         .executableTarget(name: "herd-bench", dependencies: ["Tensor", "Index", "Clustering"], path: "bench"),
 
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CJPEG", "CPNG"]),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        // Helpers shared by the test targets (a stand-in systemd socket, the shared data folder).
+        .target(name: "HerdTestSupport", path: "Tests/HerdTestSupport"),
+
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CJPEG", "CPNG", "HerdTestSupport"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "HerdTestSupport"]),
         .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IndexTests", dependencies: ["Index", "Tensor"]),
-        .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "Index", "Tensor"]),
-        .testTarget(name: "HerdEndToEndTests", dependencies: ["herd"]),
+        .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "Index", "Tensor", "HerdTestSupport"]),
+        .testTarget(name: "HerdEndToEndTests", dependencies: ["herd", "HerdTestSupport"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Catalog", "Imaging"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Catalog", "Imaging", "HerdTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,14 +1,13 @@
 import Foundation
 import Index
 import Tensor
+import HerdTestSupport
 import XCTest
 @testable import Clustering
 
 /// On real CLIP features of COIL-20 (../shared/data/features): the default method is at least as good as k-means.
 final class COIL20Tests: XCTestCase {
-    static let folder = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/data/features")
+    static let folder = URL(fileURLWithPath: SharedData.path).appendingPathComponent("features")
 
     func load() throws -> (Tensor, [Int]) {
         let x = try Npy.readTensor(path: Self.folder.appendingPathComponent("coil20-clip-X.npy").path)

@@ -1,6 +1,7 @@
 import Catalog
 import Daemon
 import Foundation
+import HerdTestSupport
 import XCTest
 
 final class DaemonServiceTests: XCTestCase {

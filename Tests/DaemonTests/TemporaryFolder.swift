@@ -1,3 +1,4 @@
+import HerdTestSupport
 import Foundation
 
 /// A fresh folder under the system temporary directory, removed by `remove()`.
@@ -33,8 +34,5 @@ enum HerdTestPaths {
     }
 
     /// `../shared/data` beside the checkout.
-    static var sharedData: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/data").path
-    }
+    static var sharedData: String { SharedData.path }
 }

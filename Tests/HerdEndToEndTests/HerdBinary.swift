@@ -1,4 +1,5 @@
 import Foundation
+import HerdTestSupport
 import XCTest
 
 /// Runs the built `herd` binary as a user would and captures what it prints.
@@ -12,8 +13,7 @@ struct HerdBinary {
     }()
 
     /// `../shared/data` beside the checkout.
-    static let sharedData = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../../shared/data").standardized.path
+    static let sharedData = SharedData.path
 
     /// What one run printed and how it ended.
     struct Result {

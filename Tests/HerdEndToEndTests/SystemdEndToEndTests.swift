@@ -1,4 +1,5 @@
 import Foundation
+import HerdTestSupport
 import XCTest
 
 /// `herd run` under a stand-in for systemd: sd_notify datagrams, SIGHUP reload, SIGTERM stop; and the CLI's refusals.

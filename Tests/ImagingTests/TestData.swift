@@ -1,11 +1,11 @@
+import HerdTestSupport
 import Foundation
 import Imaging
 
 /// Where the tests find real files and committed fixtures.
 enum TestData {
     /// `../shared/data` beside the checkout.
-    static let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../../shared/data").standardized.path
+    static let shared = SharedData.path
 
     /// A committed fixture of this test target.
     static func fixture(_ name: String) -> String {

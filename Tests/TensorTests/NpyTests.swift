@@ -1,4 +1,5 @@
 import Foundation
+import HerdTestSupport
 import XCTest
 @testable import Tensor
 
@@ -23,8 +24,7 @@ final class NpyTests: XCTestCase {
     }
 
     func testRealCOILFeaturesAndLabels() throws {
-        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../../shared/data/features").standardized.path
+        let dir = SharedData.path + "/features"
         let x = try Npy.readTensor(path: dir + "/coil20-clip-X.npy")
         XCTAssertEqual(x.shape, [1440, 512])
         let y = try Npy.read(path: dir + "/coil20-clip-y.npy")

@@ -2,11 +2,14 @@ import Foundation
 import Glibc
 
 /// A Unix datagram socket bound to a path (or `@name`, abstract): plays systemd's side of sd_notify.
-final class DatagramListener {
-    let fd: Int32
-    let name: String
+public final class DatagramListener {
+    /// The bound socket.
+    public let fd: Int32
+    /// The socket's name as NOTIFY_SOCKET gives it.
+    public let name: String
 
-    init(name: String) throws {
+    /// Binds a datagram socket at `name` (a path, or `@name` for the abstract namespace).
+    public init(name: String) throws {
         self.name = name
         fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         var address = sockaddr_un()
@@ -27,7 +30,7 @@ final class DatagramListener {
     deinit { close(fd) }
 
     /// Datagrams received until `predicate` holds over all of them or `timeout` passes.
-    func receive(timeout: TimeInterval, until predicate: ([String]) -> Bool) -> [String] {
+    public func receive(timeout: TimeInterval, until predicate: ([String]) -> Bool) -> [String] {
         var messages: [String] = []
         let deadline = Date().addingTimeInterval(timeout)
         var buffer = [UInt8](repeating: 0, count: 4096)
