@@ -33,16 +33,8 @@ public struct WarmStart: Sendable {
         let start = previous.assign(x)
         let prior = TSPTrainer.proportions(start, clusters: cfg.clusters)
         var rng = SplitMix64(seed: cfg.seed)
-        var head = previous
-        var loss = Float.nan
-        var remaining = cfg.steps(for: x.rows)
-        while remaining > 0 && !shouldStop() {
-            var part = cfg
-            part.epochs = 0
-            part.minimumSteps = min(chunk, remaining)
-            (head, loss) = TSPTrainer(configuration: part).train(head, features: x, weights: weights, prior: prior, rng: &rng)
-            remaining -= part.minimumSteps
-        }
+        let (head, loss) = TSPTrainer.trainInChunks(
+            previous, configuration: cfg, features: x, weights: weights, prior: prior, rng: &rng, chunk: chunk, shouldStop: shouldStop)
         let trained = head.assign(x)
         let keepPrevious = NeighbourAgreement.score(start, weights: weights, clusters: cfg.clusters)
             > NeighbourAgreement.score(trained, weights: weights, clusters: cfg.clusters)
@@ -72,15 +64,8 @@ extension RobustTSP {
             var rng = SplitMix64(seed: seeds.next())
             let start = ClusterHead(centres: kmeans.centres, temperature: cfg.temperature)
             let prior = cfg.sizePrior == .kmeans ? TSPTrainer.proportions(kmeans.assignments, clusters: cfg.clusters) : nil
-            var head = start, loss = Float.nan
-            var remaining = cfg.steps(for: x.rows)
-            while remaining > 0 && !shouldStop() {
-                var part = cfg
-                part.epochs = 0
-                part.minimumSteps = min(chunk, remaining)
-                (head, loss) = TSPTrainer(configuration: part).train(head, features: x, weights: weights, prior: prior, rng: &rng)
-                remaining -= part.minimumSteps
-            }
+            let (head, loss) = TSPTrainer.trainInChunks(
+                start, configuration: cfg, features: x, weights: weights, prior: prior, rng: &rng, chunk: chunk, shouldStop: shouldStop)
             let result = TSPResult(head: head, assignments: head.assign(x), finalLoss: loss, initialHead: start, initialAssignments: start.assign(x))
             let score = NeighbourAgreement.score(result.assignments, weights: weights, clusters: cfg.clusters)
             if let b = best, b.score >= score { continue }
@@ -95,5 +80,26 @@ extension RobustTSP {
             }
         }
         return chosen
+    }
+}
+
+extension TSPTrainer {
+    /// Trains `head` for `configuration`'s steps on unit-row features x: [N, D], in chunks of at most `chunk` steps;
+    /// `shouldStop` is asked before each chunk and ends training early. Returns the head and the last loss.
+    static func trainInChunks(
+        _ head: ClusterHead, configuration: TSPConfiguration, features x: Tensor, weights: NeighbourWeights,
+        prior: [Float]?, rng: inout SplitMix64, chunk: Int, shouldStop: () -> Bool
+    ) -> (ClusterHead, Float) {
+        var head = head
+        var loss = Float.nan
+        var remaining = configuration.steps(for: x.rows)
+        while remaining > 0 && !shouldStop() {
+            var part = configuration
+            part.epochs = 0
+            part.minimumSteps = min(chunk, remaining)
+            (head, loss) = TSPTrainer(configuration: part).train(head, features: x, weights: weights, prior: prior, rng: &rng)
+            remaining -= part.minimumSteps
+        }
+        return (head, loss)
     }
 }
