@@ -23,7 +23,7 @@ struct Summary: Encodable {
 }
 
 /// What `herd eval` prints: a table for people, JSON for scripts.
-struct EvalReport {
+struct EvalReport: Encodable {
     var features: String
     var labels: String
     var points: Int
@@ -58,32 +58,33 @@ struct EvalReport {
         var secondsPerRun: Summary
     }
 
-    struct ReportJSON: Encodable {
-        var features: String
-        var labels: String
-        var points: Int
-        var dimension: Int
-        var classes: Int
-        var clusters: Int
-        var runs: Int
-        var seed: UInt64
-        var methods: [MethodJSON]
-        var wallSeconds: Double
+    enum CodingKeys: String, CodingKey {
+        case features, labels, points, dimension, classes, clusters, runs, seed, methods, wallSeconds
+    }
+
+    /// The JSON form: the same fields, with each method's scores summarised as mean and std.
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(features, forKey: .features)
+        try c.encode(labels, forKey: .labels)
+        try c.encode(points, forKey: .points)
+        try c.encode(dimension, forKey: .dimension)
+        try c.encode(classes, forKey: .classes)
+        try c.encode(clusters, forKey: .clusters)
+        try c.encode(runs, forKey: .runs)
+        try c.encode(seed, forKey: .seed)
+        try c.encode(methods.map {
+            MethodJSON(method: $0.method, acc: Summary($0.scores.map(\.accuracy)), nmi: Summary($0.scores.map(\.nmi)),
+                       ari: Summary($0.scores.map(\.ari)), secondsPerRun: Summary($0.seconds))
+        }, forKey: .methods)
+        try c.encode(wallSeconds, forKey: .wallSeconds)
     }
 
     func json() -> String {
-        let body = ReportJSON(
-            features: features, labels: labels, points: points, dimension: dimension, classes: classes, clusters: clusters,
-            runs: runs, seed: seed,
-            methods: methods.map {
-                MethodJSON(method: $0.method, acc: Summary($0.scores.map(\.accuracy)), nmi: Summary($0.scores.map(\.nmi)),
-                           ari: Summary($0.scores.map(\.ari)), secondsPerRun: Summary($0.seconds))
-            },
-            wallSeconds: wallSeconds)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        guard let data = try? encoder.encode(body), let text = String(data: data, encoding: .utf8) else { return "{}" }
+        guard let data = try? encoder.encode(self), let text = String(data: data, encoding: .utf8) else { return "{}" }
         return text
     }
 }
