@@ -30,6 +30,8 @@ func robustVariant(_ name: String, _ change: @escaping @Sendable (inout RobustTS
 let robustVariants: [Variant] = [
     robustVariant("robust") { _ in },
     robustVariant("robust-noguard") { $0.guardAgainstKMeans = false },
+    robustVariant("robust-trainedjudge") { $0.judgeOnHeldOutNeighbours = false },
+    robustVariant("robust-trainedjudge-noguard") { $0.judgeOnHeldOutNeighbours = false; $0.guardAgainstKMeans = false },
     robustVariant("robust-heads1") { $0.configuration.heads = 1 },
     robustVariant("robust-lossselect") { $0.selectByAgreement = false },
     robustVariant("robust-heads1-noguard") { $0.configuration.heads = 1; $0.guardAgainstKMeans = false },

@@ -11,6 +11,7 @@ usage: herd-bench knn [--n 50000] [--d 384] [--k 20]
        herd-bench hnsw [--n 100000] [--d 384] [--queries 1000] [--m 16] [--ef-construction 200] [--ef 128]
        herd-bench head [--n 100000] [--d 384] [--clusters 100] [--epochs 100]
        herd-bench sweep --features X.npy --labels y.npy [--runs 5] [--variants a,b,...]
+       herd-bench guard --features X.npy --labels y.npy [--runs 5] [--imbalance R]   (or --synthetic n,d,k,spread,noise)
        herd-bench stability [--features X.npy] [--labels y.npy] [--clusters 20] [--runs 3] [--split 0.7]
 """
 
@@ -45,6 +46,7 @@ do {
     case "head": try benchHead()
     case "sweep": try sweep()
     case "diagnose": try diagnose()
+    case "guard": try guardStudy()
     case "stability": try benchStability()
     case "synthetic":
         // Writes the benchmark's synthetic vectors, to compare against other implementations.

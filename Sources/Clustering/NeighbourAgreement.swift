@@ -1,24 +1,65 @@
+import Index
+
 /// How well a partition keeps neighbours together, without labels: for each cluster, the share of its
-/// members' neighbour mass P(j|i) that stays inside it, averaged over all clusters (an empty cluster
-/// scores 0). This is the normalised association of the neighbour graph (Shi & Malik): merging two
-/// clusters leaves one empty, splitting one cuts its neighbour mass, so both lower the score.
+/// members' neighbour mass that stays inside it, averaged over all clusters (an empty cluster scores 0).
+/// This is the normalised association of the neighbour graph (Shi & Malik): merging two clusters leaves
+/// one empty, splitting one cuts its neighbour mass, so both lower the score.
 public enum NeighbourAgreement {
-    /// assignments: [N] in 0..<clusters, weights over the same N points → score in [0, 1].
+    /// assignments: [N] in 0..<clusters, the neighbour mass P(j|i) of eq. 4 over the same N points → score in [0, 1].
     public static func score(_ assignments: [Int], weights: NeighbourWeights, clusters: Int) -> Double {
         precondition(assignments.count == weights.count, "\(assignments.count) assignments for \(weights.count) points")
+        return associate(assignments, clusters: clusters, ranks: 0..<weights.k, k: weights.k, indices: weights.indices) { weights.probabilities[$0] }
+    }
+
+    /// As `score`, over the neighbours at `ranks` of `graph` (0: the nearest), each weighing the same: the
+    /// held-out check of a head trained on the nearest K neighbours is the ring of ranks K..<3K it never saw.
+    public static func score(_ assignments: [Int], graph: NeighbourGraph, ranks: Range<Int>, clusters: Int) -> Double {
+        precondition(assignments.count == graph.count, "\(assignments.count) assignments for \(graph.count) points")
+        let ranks = ranks.clamped(to: 0..<graph.k)
+        guard !ranks.isEmpty else { return 0 }
+        let share = 1 / Float(ranks.count)
+        return associate(assignments, clusters: clusters, ranks: ranks, k: graph.k, indices: graph.indices) { _ in share }
+    }
+
+    /// Normalised association over `ranks` of a [N, k] neighbour table, `weight(i·k + j)` the mass of one edge.
+    static func associate(_ assignments: [Int], clusters: Int, ranks: Range<Int>, k: Int, indices: [Int32], weight: (Int) -> Float) -> Double {
         var inside = [Double](repeating: 0, count: clusters)
         var size = [Double](repeating: 0, count: clusters)
-        let k = weights.k
-        for i in 0..<weights.count {
+        for i in assignments.indices {
             let c = assignments[i]
             guard c >= 0 && c < clusters else { continue }
             size[c] += 1
-            for j in 0..<k where assignments[Int(weights.indices[i * k + j])] == c {
-                inside[c] += Double(weights.probabilities[i * k + j])
+            for j in ranks where assignments[Int(indices[i * k + j])] == c {
+                inside[c] += Double(weight(i * k + j))
             }
         }
         var total = 0.0
         for c in 0..<clusters where size[c] > 0 { total += inside[c] / size[c] }
         return total / Double(max(clusters, 1))
+    }
+}
+
+/// Scores candidate partitions of one set (heads, or a head against its k-means start) by how well they keep
+/// neighbours together: on held-out neighbours — ranks K..<graph.k of a graph wider than the K the heads were
+/// trained on — when the graph has them, else on the training weights. A head is trained to keep its K nearest
+/// neighbours together, so agreement on those favours it; the held-out ring does not (Docs/CLUSTERING.md).
+struct PartitionJudge {
+    let graph: NeighbourGraph
+    let weights: NeighbourWeights
+    let clusters: Int
+    let heldOut: Bool
+
+    /// graph: neighbours of every point, the first `trained` of which the heads train on.
+    init(graph: NeighbourGraph, trained: Int, clusters: Int, heldOut: Bool = true) {
+        self.graph = graph
+        self.weights = NeighbourWeights(graph: graph.prefix(trained))
+        self.clusters = clusters
+        self.heldOut = heldOut && graph.k > trained
+    }
+
+    func score(_ assignments: [Int]) -> Double {
+        heldOut
+            ? NeighbourAgreement.score(assignments, graph: graph, ranks: weights.k..<graph.k, clusters: clusters)
+            : NeighbourAgreement.score(assignments, weights: weights, clusters: clusters)
     }
 }

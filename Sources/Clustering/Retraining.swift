@@ -37,19 +37,19 @@ public struct Retraining: Sendable {
         self.steps = steps
     }
 
-    /// features: [N, D]; graph: the K nearest neighbours of every row; previousIDs: [N] stable id of each row before
+    /// features: [N, D]; graph: the nearest neighbours of every row (`RobustTSP.heldOutFactor`·K of them: training
+    /// uses the first K, the rest judge the result); previousIDs: [N] stable id of each row before
     /// (−1 for new rows) → the outcome. `shouldStop` can end training early (shutdown).
     public func run(
         features: Tensor, graph: NeighbourGraph, previous: ClusterHead?, previousIDs: [Int], shouldStop: () -> Bool = { false }
     ) throws -> Outcome {
         precondition(previousIDs.count == features.rows && graph.count == features.rows, "one previous id and neighbour row per point")
-        let weights = NeighbourWeights(graph: graph)
         let result: TSPResult
         let warm = previous.map { $0.clusters == clusters && $0.dimension == features.columns } ?? false
         if let previous, warm {
             var start = WarmStart(clusters: clusters, seed: seed)
             if let steps { start.configuration.epochs = 0; start.configuration.minimumSteps = steps }
-            result = try start.fit(features, from: previous, weights: weights, shouldStop: shouldStop)
+            result = try start.fit(features, from: previous, graph: graph, shouldStop: shouldStop)
         } else {
             var robust = RobustTSP(clusters: clusters, seed: seed)
             if let steps {
@@ -57,7 +57,7 @@ public struct Retraining: Sendable {
                 robust.configuration.minimumSteps = steps
                 robust.configuration.kmeansRestarts = 3
             }
-            result = try robust.fit(features, weights: weights, shouldStop: shouldStop)
+            result = try robust.fit(features, graph: graph, shouldStop: shouldStop)
         }
         let ids = ClusterMatching.stableIDs(previous: previousIDs, current: result.assignments, clusters: clusters)
         let p = result.head.probabilities(features)

@@ -6,7 +6,9 @@ import Tensor
 /// (small sets otherwise barely leave the initialisation), trains 3 heads from different k-means
 /// seeds and keeps the one whose partition best keeps neighbours together, and falls back to the
 /// untrained k-means head when that keeps neighbours together better than the chosen head (which
-/// protects uneven libraries from the entropy term's pull towards equal clusters).
+/// protects uneven libraries from the entropy term's pull towards equal clusters, and sets where the
+/// neighbours say nothing the centroids do not). Both choices are judged on held-out neighbours:
+/// ranks K..<3K, which no head was trained on.
 public struct RobustTSP: Sendable {
     /// Training configuration of every head.
     public var configuration: TSPConfiguration
@@ -14,8 +16,13 @@ public struct RobustTSP: Sendable {
     public var selectByAgreement = true
     /// Keep the k-means partition when it keeps neighbours together better than every head.
     public var guardAgainstKMeans = true
+    /// Judge agreement on the held-out neighbours (ranks K..<3K); false: on the K neighbours trained on.
+    public var judgeOnHeldOutNeighbours = true
     /// Points whose head probability is below this keep their k-means cluster (nil: the head decides all).
     public var confidenceFloor: Float? = nil
+
+    /// How much wider than the training neighbourhood the graph is: ranks K..<3K are the held-out ones.
+    public static let heldOutFactor = 3
 
     /// The default configuration for `clusters` clusters.
     public init(clusters: Int, seed: UInt64 = 0) {
@@ -26,38 +33,78 @@ public struct RobustTSP: Sendable {
         configuration = cfg
     }
 
-    /// features: [N, D] → the chosen head and its assignments (or the untrained k-means head, see above).
+    /// Neighbours per point the graph given to `fit(_:graph:)` should have: K to train on and the held-out rest.
+    public var graphNeighbours: Int { configuration.neighbours * Self.heldOutFactor }
+
+    /// features: [N, D] → the chosen head and its assignments (or the untrained k-means head, see above);
+    /// neighbours by exact search.
     public func fit(_ features: Tensor) throws -> TSPResult {
+        try check(features, rows: features.rows)
         let cfg = configuration
-        guard features.rank == 2, features.rows > cfg.clusters, cfg.clusters >= 2 else {
-            throw ClusteringError("the TSP head needs more points than clusters and at least 2 clusters: \(features.rows) points, \(cfg.clusters) clusters")
-        }
         let x = ClusterHead.unitRows(features)
-        let weights = NeighbourWeights(features: x, k: cfg.neighbours)
+        let graph = ExactSearch.graph(x, k: min(graphNeighbours, x.rows - 1), metric: .cosine)
+        let judge = PartitionJudge(graph: graph, trained: cfg.neighbours, clusters: cfg.clusters, heldOut: judgeOnHeldOutNeighbours)
         var single = cfg
         single.heads = 1
         var master = SplitMix64(seed: cfg.seed)
-        var best: (result: TSPResult, score: Double)?
+        var candidates: [TSPResult] = []
         for _ in 0..<max(1, cfg.heads) {
             single.seed = master.next()
-            let result = try TSPTrainer(configuration: single).fit(x, weights: weights)
-            let score = selectByAgreement
-                ? NeighbourAgreement.score(result.assignments, weights: weights, clusters: cfg.clusters)
-                : -Double(result.finalLoss)
+            candidates.append(try TSPTrainer(configuration: single).fit(x, weights: judge.weights))
+        }
+        return try choose(candidates, x: x, judge: judge)
+    }
+
+    /// features: [N, D] → as `fit(_:)`, with neighbours given (e.g. from an approximate index; ideally
+    /// `graphNeighbours` a row, the first K of which are trained on) instead of an exact search, and training
+    /// in chunks of at most `chunk` steps: `shouldStop` is asked between chunks and ends training early with the
+    /// heads so far (a shutdown does not wait for a whole training).
+    public func fit(_ features: Tensor, graph: NeighbourGraph, chunk: Int = 500, shouldStop: () -> Bool = { false }) throws -> TSPResult {
+        try check(features, rows: graph.count)
+        let cfg = configuration
+        let x = ClusterHead.unitRows(features)
+        let judge = PartitionJudge(graph: graph, trained: cfg.neighbours, clusters: cfg.clusters, heldOut: judgeOnHeldOutNeighbours)
+        var master = SplitMix64(seed: cfg.seed)
+        var candidates: [TSPResult] = []
+        for _ in 0..<max(1, cfg.heads) {
+            if !candidates.isEmpty && shouldStop() { break }
+            // As TSPTrainer.fit: k-means initialisation (appendix A), then the loss of eq. 5 — here in chunks.
+            var seeds = SplitMix64(seed: master.next())
+            let kmeans = try KMeans(k: cfg.clusters, restarts: cfg.kmeansRestarts, seed: seeds.next()).fit(x)
+            var rng = SplitMix64(seed: seeds.next())
+            let start = ClusterHead(centres: kmeans.centres, temperature: cfg.temperature)
+            let prior = cfg.sizePrior == .kmeans ? TSPTrainer.proportions(kmeans.assignments, clusters: cfg.clusters) : nil
+            let (head, loss) = TSPTrainer.trainInChunks(
+                start, configuration: cfg, features: x, weights: judge.weights, prior: prior, rng: &rng, chunk: chunk, shouldStop: shouldStop)
+            candidates.append(TSPResult(head: head, assignments: head.assign(x), finalLoss: loss, initialHead: start, initialAssignments: start.assign(x)))
+        }
+        return try choose(candidates, x: x, judge: judge)
+    }
+
+    func check(_ features: Tensor, rows: Int) throws {
+        let cfg = configuration
+        guard features.rank == 2, features.rows > cfg.clusters, cfg.clusters >= 2, rows == features.rows else {
+            throw ClusteringError("the TSP head needs more points than clusters, at least 2 clusters and one neighbour row per point: \(features.rows) points, \(cfg.clusters) clusters, \(rows) neighbour rows")
+        }
+    }
+
+    /// The head to keep among `candidates` (trained heads on unit rows x), then the confidence consensus and the
+    /// guard against its k-means start.
+    func choose(_ candidates: [TSPResult], x: Tensor, judge: PartitionJudge) throws -> TSPResult {
+        var best: (result: TSPResult, score: Double)?
+        for result in candidates {
+            let score = selectByAgreement ? judge.score(result.assignments) : -Double(result.finalLoss)
             if let b = best, b.score >= score { continue }
             best = (result, score)
         }
         guard var chosen = best?.result else { throw ClusteringError("no head was trained") }
+        let clusters = configuration.clusters
         if let floor = confidenceFloor, chosen.head != chosen.initialHead {
-            chosen.assignments = Self.consensus(head: chosen.head, x: x, start: chosen.initialAssignments, floor: floor, clusters: cfg.clusters)
+            chosen.assignments = Self.consensus(head: chosen.head, x: x, start: chosen.initialAssignments, floor: floor, clusters: clusters)
         }
-        if guardAgainstKMeans {
-            let kmeans = NeighbourAgreement.score(chosen.initialAssignments, weights: weights, clusters: cfg.clusters)
-            let head = NeighbourAgreement.score(chosen.assignments, weights: weights, clusters: cfg.clusters)
-            if kmeans > head {
-                chosen.head = chosen.initialHead
-                chosen.assignments = chosen.initialAssignments
-            }
+        if guardAgainstKMeans && judge.score(chosen.initialAssignments) > judge.score(chosen.assignments) {
+            chosen.head = chosen.initialHead
+            chosen.assignments = chosen.initialAssignments
         }
         return chosen
     }

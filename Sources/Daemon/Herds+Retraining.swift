@@ -15,8 +15,9 @@ public enum RetrainReason: String, Sendable {
 }
 
 extension Herds {
-    /// Neighbours per photo for training (the paper's K).
-    static let neighbours = 20
+    /// Neighbours per photo looked up for a retrain: the paper's K = 20 to train on, and ranks 20..<60 that judge
+    /// the trained head against its start (`RobustTSP.heldOutFactor`).
+    static let neighbours = 20 * RobustTSP.heldOutFactor
 
     /// Whether an automatic retrain is due: the first once ingest is idle (or enough photos exist), later when new
     /// photos since the last one reach max(`retrain_min_new`, `retrain_fraction` of the library) and the interval passed.

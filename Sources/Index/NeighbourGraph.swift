@@ -22,6 +22,20 @@ public struct NeighbourGraph: Sendable, Equatable {
         self.metric = metric
     }
 
+    /// The first `k` neighbours of every row (the whole graph when it has no more than `k`).
+    public func prefix(_ k: Int) -> NeighbourGraph {
+        guard k < self.k else { return self }
+        let kept = max(k, 0)
+        var idx = [Int32](), dist = [Float]()
+        idx.reserveCapacity(count * kept)
+        dist.reserveCapacity(count * kept)
+        for i in 0..<count {
+            idx += indices[i * self.k ..< i * self.k + kept]
+            dist += distances[i * self.k ..< i * self.k + kept]
+        }
+        return NeighbourGraph(count: count, k: kept, indices: idx, distances: dist, metric: metric)
+    }
+
     /// The neighbours of row `i`, closest first.
     public func neighbours(of i: Int) -> [Neighbour] {
         (0..<k).map { Neighbour(id: Int(indices[i * k + $0]), distance: distances[i * k + $0]) }

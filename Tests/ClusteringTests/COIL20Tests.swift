@@ -18,10 +18,14 @@ final class COIL20Tests: XCTestCase {
     func testDefaultMethodIsAtLeastKMeansOnCOIL20() throws {
         let (x, y) = try load()
         XCTAssertEqual(x.shape, [1440, 512])
-        let t0 = Date()
-        let kmeans = Metrics.accuracy(truth: y, predicted: try ClusteringMethod.kmeans.cluster(x, clusters: 20, seed: 0))
-        let tsp = Metrics.accuracy(truth: y, predicted: try ClusteringMethod.tsp.cluster(x, clusters: 20, seed: 0))
-        print("COIL-20 seed 0: k-means ACC \(kmeans), tsp ACC \(tsp), \(Date().timeIntervalSince(t0)) s")
-        XCTAssertGreaterThanOrEqual(tsp, kmeans)
+        // Seed 1 is one where judging on the trained neighbours fell back to k-means (0.744) although the head
+        // was far better (0.893); held-out neighbours keep the head.
+        for seed: UInt64 in [0, 1] {
+            let t0 = Date()
+            let kmeans = Metrics.accuracy(truth: y, predicted: try ClusteringMethod.kmeans.cluster(x, clusters: 20, seed: seed))
+            let tsp = Metrics.accuracy(truth: y, predicted: try ClusteringMethod.tsp.cluster(x, clusters: 20, seed: seed))
+            print("COIL-20 seed \(seed): k-means ACC \(kmeans), tsp ACC \(tsp), \(Date().timeIntervalSince(t0)) s")
+            XCTAssertGreaterThan(tsp, kmeans + 0.05, "seed \(seed)")
+        }
     }
 }
