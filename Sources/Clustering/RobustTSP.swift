@@ -20,6 +20,8 @@ public struct RobustTSP: Sendable {
     public var judgeOnHeldOutNeighbours = true
     /// Points whose head probability is below this keep their k-means cluster (nil: the head decides all).
     public var confidenceFloor: Float? = nil
+    /// Train the chosen head further on its confident points (nil: no self-labelling).
+    public var selfLabelling: SelfLabelling? = nil
 
     /// How much wider than the training neighbourhood the graph is: ranks K..<3K are the held-out ones.
     public static let heldOutFactor = 3
@@ -99,6 +101,10 @@ public struct RobustTSP: Sendable {
         }
         guard var chosen = best?.result else { throw ClusteringError("no head was trained") }
         let clusters = configuration.clusters
+        if let selfLabelling, chosen.head != chosen.initialHead {
+            chosen.head = selfLabelling.train(chosen.head, features: x)
+            chosen.assignments = chosen.head.assign(x)
+        }
         if let floor = confidenceFloor, chosen.head != chosen.initialHead {
             chosen.assignments = Self.consensus(head: chosen.head, x: x, start: chosen.initialAssignments, floor: floor, clusters: clusters)
         }
