@@ -19,6 +19,7 @@ extension EvalCommand {
     /// Diagnostics (folders passed over, images that did not decode) go to stderr.
     func embedClasses(in root: String) throws -> EmbeddedClasses {
         let folders = try ClassFolders(root: root)
+        try checkSaveTargets()
         for (path, reason) in folders.unreadable { warn("\(path): cannot read folder (\(reason)); its images are left out") }
         for name in folders.empty { warn("\((root as NSString).appendingPathComponent(name)): no images; not a class") }
         guard folders.classes.count >= 2 else {
@@ -80,21 +81,24 @@ extension EvalCommand {
         return EmbeddedClasses(set: LabelledFeatures(x: x, y: y), source: source, failures: failures)
     }
 
-    /// Writes the embedded features and labels where `--save-features` / `--save-labels` ask.
-    func save(_ embedded: EmbeddedClasses) throws {
-        if let saveFeatures {
-            do {
-                try Npy.write(embedded.set.x, to: saveFeatures)
-            } catch {
-                throw EvalError("\(saveFeatures): cannot write the features (\(error)); check the folder exists and is writable")
+    /// Checks, before the long embedding, that the --save-features / --save-labels folders exist.
+    func checkSaveTargets() throws {
+        for path in [saveFeatures, saveLabels].compactMap({ $0 }) {
+            let folder = (path as NSString).deletingLastPathComponent
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder.isEmpty ? "." : folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw EvalError("\(path): the folder \(folder) does not exist; create it or save elsewhere")
             }
         }
-        if let saveLabels {
-            do {
-                try Npy.write(labels: embedded.set.y, to: saveLabels)
-            } catch {
-                throw EvalError("\(saveLabels): cannot write the labels (\(error)); check the folder exists and is writable")
-            }
+    }
+
+    /// Writes the embedded features and labels where `--save-features` / `--save-labels` ask.
+    func save(_ embedded: EmbeddedClasses) throws {
+        do {
+            if let saveFeatures { try Npy.write(embedded.set.x, to: saveFeatures) }
+            if let saveLabels { try Npy.write(labels: embedded.set.y, to: saveLabels) }
+        } catch {
+            throw EvalError("cannot save what was embedded: \(error)")
         }
     }
 

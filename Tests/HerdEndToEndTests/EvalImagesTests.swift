@@ -124,6 +124,13 @@ final class EvalImagesTests: XCTestCase {
         XCTAssertEqual(run.stderr, "herd: \(missing): no such folder; give a folder with one sub-folder of images per class\n")
     }
 
+    func testSaveIntoAMissingFolderFailsBeforeEmbedding() throws {
+        let target = work.appendingPathComponent("nowhere/x.npy").path
+        let run = try herd(["eval", "--images", classes, "--model", "tiny", "--save-features", target])
+        XCTAssertEqual(run.status, 3)
+        XCTAssertTrue(run.stderr.contains("\(target): the folder ") && !run.stderr.contains("broken.jpg"), run.stderr)
+    }
+
     func testSaveFlagsNeedImages() throws {
         let run = try herd(["eval", "--features", "x.npy", "--labels", "y.npy", "--save-features", "z.npy"])
         XCTAssertEqual(run.status, 2)
