@@ -9,9 +9,9 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Score clustering methods against known classes: ACC, NMI and ARI as mean ± std over runs.",
         discussion: """
-        Features come from a NumPy file (float32/float16, shape [N, D]) with integer labels ([N]), or from
-        --images DIR: each sub-folder of DIR is a class, and its images (found recursively) are embedded with
-        the installed model as ingest does (--model, --threads, --batch). Images that do not decode are listed
+        Features come from a NumPy file (float32/float16, shape [N, D]) with integer labels ([N]), or from \
+        --images DIR: each sub-folder of DIR is a class, and its images (found recursively) are embedded with \
+        the installed model as ingest does (--model, --threads, --batch). Images that do not decode are listed \
         on stderr and left out (exit status 1 after the report).
         Without --method, all methods are run side by side. --clusters defaults to the number of classes.
         """
