@@ -10,6 +10,8 @@ public struct LibraryWalk: Sendable {
     public var directories: [String] = []
     /// Folders that could not be read, with the reason: their catalogued files are left alone.
     public var unreadable: [(path: String, reason: String)] = []
+    /// Regular files passed over: neither an image name nor image bytes.
+    public var notImages = 0
 
     /// An empty walk.
     public init() {}
@@ -72,8 +74,12 @@ public struct LibraryLayout: Sendable, Equatable {
                 guard let info = try? Syscall.lstat(path) else { continue }
                 if info.isDirectory {
                     if path != output { stack.append(path) }
-                } else if info.isRegularFile, isCandidateFile(path) {
-                    walk.files.append(info.fileStat(path: path))
+                } else if info.isRegularFile {
+                    if isCandidateFile(path) {
+                        walk.files.append(info.fileStat(path: path))
+                    } else {
+                        walk.notImages += 1
+                    }
                 }
             }
         }

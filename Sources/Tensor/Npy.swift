@@ -201,4 +201,9 @@ public enum Npy {
     public static func write(_ tensor: Tensor, to path: String) throws {
         try AtomicFile.write(encode(tensor), to: path)
     }
+
+    /// Writes `values` as an int64 `.npy` vector atomically (temporary file, fsync, rename).
+    public static func write(labels values: [Int], to path: String) throws {
+        try AtomicFile.write(encode(labels: values), to: path)
+    }
 }

@@ -9,7 +9,10 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Score clustering methods against known classes: ACC, NMI and ARI as mean ± std over runs.",
         discussion: """
-        Features come from a NumPy file (float32/float16, shape [N, D]) with integer labels ([N]).
+        Features come from a NumPy file (float32/float16, shape [N, D]) with integer labels ([N]), or from \
+        --images DIR: each sub-folder of DIR is a class, and its images (found recursively) are embedded with \
+        the installed model as ingest does (--model, --threads, --batch). Images that do not decode are listed \
+        on stderr and left out (exit status 1 after the report).
         Without --method, all methods are run side by side. --clusters defaults to the number of classes.
         """
     )
@@ -35,8 +38,19 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Seed of the first run.")
     var seed: UInt64 = 0
 
+    @Option(help: "With --images: write the embedded features [N, D] as float32 .npy here, for later runs with --features.")
+    var saveFeatures: String?
+
+    @Option(help: "With --images: write the class of each embedded image [N] as int64 .npy here, for --labels.")
+    var saveLabels: String?
+
+    @Option(help: "With --images: images per forward pass.")
+    var batch = 16
+
     @Flag(help: "Print JSON instead of a table.")
     var json = false
+
+    @OptionGroup var modelOptions: ModelOptions
 
     func validate() throws {
         if images != nil && (features != nil || labels != nil) {
@@ -45,19 +59,32 @@ struct EvalCommand: ParsableCommand {
         if images == nil && (features == nil || labels == nil) {
             throw ValidationError("give --features X.npy and --labels y.npy (or --images DIR)")
         }
+        if images == nil && (saveFeatures != nil || saveLabels != nil) {
+            throw ValidationError("--save-features and --save-labels write what --images embedded; they need --images DIR")
+        }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
         if let clusters, clusters < 2 { throw ValidationError("--clusters must be at least 2") }
     }
 
     func run() throws {
+        let set: LabelledFeatures
+        var source: ImageSource?
+        var failures: [String] = []
         if let images {
-            throw EvalError("\(images): evaluating images needs the encoder and an installed model, which this build does not have yet; embed the images elsewhere and use --features X.npy --labels y.npy")
+            let embedded = try embedClasses(in: images)
+            set = embedded.set
+            source = embedded.source
+            failures = embedded.failures
+            try save(embedded)
+        } else if let features, let labels {
+            set = try LabelledFeatures(featuresPath: features, labelsPath: labels)
+        } else {
+            return
         }
-        guard let features, let labels else { return }
-        let set = try LabelledFeatures(featuresPath: features, labelsPath: labels)
         let k = clusters ?? set.classes
         guard k < set.x.rows else {
-            throw EvalError("\(features): \(set.x.rows) points cannot make \(k) clusters; pass a smaller --clusters")
+            throw EvalError("\(images ?? features ?? ""): \(set.x.rows) points cannot make \(k) clusters; pass a smaller --clusters")
         }
         let methods = method.isEmpty ? ClusteringMethod.allCases : method
         let start = Date()
@@ -73,9 +100,13 @@ struct EvalCommand: ParsableCommand {
             results.append(result)
         }
         let report = EvalReport(
-            features: features, labels: labels, points: set.x.rows, dimension: set.x.columns, classes: set.classes,
+            features: images == nil ? features : saveFeatures, labels: images == nil ? labels : saveLabels, images: source,
+            points: set.x.rows, dimension: set.x.columns, classes: set.classes,
             clusters: k, runs: runs, seed: seed, methods: results, wallSeconds: Date().timeIntervalSince(start))
         print(json ? report.json() : report.table())
+        if !failures.isEmpty {
+            throw PartialFailure(message: "herd: \(failures.count) of \(failures.count + set.x.rows) images could not be embedded and were left out of the evaluation (listed above)")
+        }
     }
 }
 
@@ -95,6 +126,13 @@ struct LabelledFeatures {
     var x: Tensor
     var y: [Int]
     var classes: Int
+
+    /// Features `x` [N, D] with labels `y` [N].
+    init(x: Tensor, y: [Int]) {
+        self.x = x
+        self.y = y
+        classes = Set(y).count
+    }
 
     init(featuresPath: String, labelsPath: String) throws {
         let features = try Npy.read(path: featuresPath)

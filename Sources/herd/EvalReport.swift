@@ -22,10 +22,60 @@ struct Summary: Encodable {
     }
 }
 
+/// Where `herd eval --images` got its features: the class folders and the embedding run.
+struct ImageSource: Encodable {
+    /// The folder given to --images.
+    var folder: String
+    /// The model name or path given to --model.
+    var model: String
+    /// Class names (sub-folder names), in label order: label i is `classNames[i]`.
+    var classNames: [String]
+    /// Embedded images of each class, in label order.
+    var imagesPerClass: [Int]
+    /// Images that did not decode or embed (listed on stderr).
+    var failed: Int
+    /// Files in class folders that are not images.
+    var notImages: Int
+    /// Entries directly in the folder, outside every class.
+    var outsideClasses: Int
+    /// Threads for decoding and the forward pass.
+    var threads: Int
+    /// Wall time of decoding and embedding, apart from clustering.
+    var embedSeconds: Double
+
+    /// The lines the table starts with.
+    func lines() -> [String] {
+        let counts = zip(classNames, imagesPerClass).map { "\($0) \($1)" }
+        let shown = counts.count > 12 ? counts.prefix(12).joined(separator: ", ") + ", … \(counts.count - 12) more" : counts.joined(separator: ", ")
+        let total = imagesPerClass.reduce(0, +)
+        var lines = [
+            "\(total) images embedded with \(model) on \(Self.count(threads, "thread")) in " + String(format: "%.1f s", embedSeconds),
+            "classes: " + shown,
+        ]
+        var left: [String] = []
+        if failed > 0 { left.append("\(Self.count(failed, "image")) that could not be embedded (listed on stderr)") }
+        if notImages > 0 { left.append("\(Self.count(notImages, "file")) that \(notImages == 1 ? "is not an image" : "are not images")") }
+        if outsideClasses > 0 {
+            left.append("\(Self.count(outsideClasses, "entry", "entries")) directly in \((folder as NSString).lastPathComponent), outside every class")
+        }
+        if !left.isEmpty { lines.append("left out: " + left.joined(separator: "; ")) }
+        return lines
+    }
+
+    /// `1 image`, `2 images`.
+    private static func count(_ n: Int, _ one: String, _ many: String? = nil) -> String {
+        "\(n) " + (n == 1 ? one : many ?? one + "s")
+    }
+}
+
 /// What `herd eval` prints: a table for people, JSON for scripts.
 struct EvalReport: Encodable {
-    var features: String
-    var labels: String
+    /// The features file read, or the one --save-features wrote.
+    var features: String?
+    /// The labels file read, or the one --save-labels wrote.
+    var labels: String?
+    /// The class folders embedded, with --images.
+    var images: ImageSource?
     var points: Int
     var dimension: Int
     var classes: Int
@@ -36,8 +86,12 @@ struct EvalReport: Encodable {
     var wallSeconds: Double
 
     func table() -> String {
+        let name = ((images?.folder ?? features ?? "") as NSString).lastPathComponent
         var lines = [
-            "\((features as NSString).lastPathComponent): \(points) × \(dimension), \(classes) classes, \(clusters) clusters, \(runs) runs (seeds \(seed)…\(seed &+ UInt64(runs - 1)))",
+            "\(name): \(points) × \(dimension), \(classes) classes, \(clusters) clusters, \(runs) runs (seeds \(seed)…\(seed &+ UInt64(runs - 1)))",
+        ]
+        lines += images?.lines() ?? []
+        lines += [
             "method       ACC             NMI             ARI             time/run",
         ]
         for m in methods {
@@ -46,7 +100,11 @@ struct EvalReport: Encodable {
             let time = Summary(m.seconds).mean
             lines.append(m.method.padding(toLength: 13, withPad: " ", startingAt: 0) + cells.joined() + String(format: "%.2f s", time))
         }
-        lines.append(String(format: "wall time %.1f s", wallSeconds))
+        if let images {
+            lines.append(String(format: "wall time %.1f s clustering, %.1f s embedding", wallSeconds, images.embedSeconds))
+        } else {
+            lines.append(String(format: "wall time %.1f s", wallSeconds))
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -59,14 +117,15 @@ struct EvalReport: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case features, labels, points, dimension, classes, clusters, runs, seed, methods, wallSeconds
+        case features, labels, images, points, dimension, classes, clusters, runs, seed, methods, wallSeconds
     }
 
-    /// The JSON form: the same fields, with each method's scores summarised as mean and std.
+    /// The JSON form: the same fields (wall_seconds is clustering only; images.embed_seconds the embedding), with each method's scores summarised as mean and std.
     func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(features, forKey: .features)
-        try c.encode(labels, forKey: .labels)
+        try c.encodeIfPresent(features, forKey: .features)
+        try c.encodeIfPresent(labels, forKey: .labels)
+        try c.encodeIfPresent(images, forKey: .images)
         try c.encode(points, forKey: .points)
         try c.encode(dimension, forKey: .dimension)
         try c.encode(classes, forKey: .classes)
