@@ -27,10 +27,12 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "CSystem"),
+        // bf16 GEMM kernels (AVX512_BF16), compiled per function for that ISA and chosen at run time.
+        .target(name: "CKernels"),
 
         // Swift modules, one per concern (see Docs/ARCHITECTURE.md).
         .target(name: "Imaging", dependencies: ["CJPEG", "CPNG"]),
-        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"], swiftSettings: numericSettings),
         .target(
             name: "Encoder",
             dependencies: ["Tensor", "CSystem", .product(name: "Crypto", package: "swift-crypto")],
