@@ -16,6 +16,13 @@ public struct ViTWeights: Sendable {
         let fc1Weight, fc1Bias: FloatBuffer         // [D, H], [H]
         let fc2Weight, fc2Bias: FloatBuffer         // [H, D], [D]
         let layerScale2: FloatBuffer?               // [D] (DINOv2)
+        /// bf16 copies of the four matrices, present when the encoder runs bf16.
+        var packed: PackedBlock? = nil
+    }
+
+    /// A block's matrices packed for bf16 products, same [in, out] shapes as the float32 ones.
+    struct PackedBlock: Sendable {
+        let qkv, out, fc1, fc2: BF16Matrix
     }
 
     /// The architecture these weights fill.
@@ -24,8 +31,32 @@ public struct ViTWeights: Sendable {
     let patchBias: FloatBuffer       // [D]
     let clsToken: FloatBuffer        // [D]
     let positions: FloatBuffer       // [1 + g², D]
-    let blocks: [Block]
+    var blocks: [Block]
     let finalGamma, finalBeta: FloatBuffer  // [D]
+    /// bf16 copy of `patchWeight`, present when the encoder runs bf16.
+    var patchPacked: BF16Matrix? = nil
+
+    /// Whether the weight matrices carry bf16 copies (the forward pass then uses them).
+    var hasBF16Panels: Bool { patchPacked != nil }
+
+    /// These weights with bf16 copies of every weight matrix added (the float32 ones are kept).
+    func withBF16Panels() -> ViTWeights {
+        if hasBF16Panels { return self }
+        func pack(_ w: FloatBuffer, _ rows: Int, _ columns: Int) -> BF16Matrix {
+            precondition(w.count == rows * columns)
+            return BF16Matrix(packing: w.base, rows: rows, columns: columns)
+        }
+        let d = config.hidden, h = config.mlpHidden, p = config.patch
+        var copy = self
+        copy.patchPacked = pack(patchWeight, 3 * p * p, d)
+        copy.blocks = blocks.map { block in
+            var b = block
+            b.packed = PackedBlock(qkv: pack(block.qkvWeight, d, 3 * d), out: pack(block.outWeight, d, d),
+                                   fc1: pack(block.fc1Weight, d, h), fc2: pack(block.fc2Weight, h, d))
+            return b
+        }
+        return copy
+    }
 
     /// Loads and validates the checkpoint in `file` (config inferred from it and `configJSON`).
     public init(file: SafeTensorsFile, configJSON: Data? = nil) throws {

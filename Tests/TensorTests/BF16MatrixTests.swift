@@ -26,7 +26,8 @@ final class BF16MatrixTests: XCTestCase {
             Float(bitPattern: 0x3f80_8000),  // 1 + 2⁻⁸: a tie, rounds down to even 1
             Float(bitPattern: 0x3f81_8000),  // a tie that rounds up to even
             Float(bitPattern: 0x3f80_8001),  // just above a tie: up
-            1e-40, -1e-40, 0, -0, .infinity, -.infinity, .greatestFiniteMagnitude, 3.14159,
+            Float(bitPattern: 0x0001_2345), Float(bitPattern: 0x8001_2345),  // denormals: to ±0
+            0, -0, .infinity, -.infinity, .greatestFiniteMagnitude, 3.14159,
         ]
         for x in ties + values(2000, seed: 9) {
             XCTAssertEqual(BF16.rounded(x).bitPattern, bf16(x).bitPattern, "\(x)")
