@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "Index", "Tensor", "HerdTestSupport"]),
         .testTarget(name: "HerdEndToEndTests", dependencies: ["herd", "HerdTestSupport"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Catalog", "Imaging", "HerdTestSupport"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Catalog", "Imaging", "Encoder", "HerdTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
