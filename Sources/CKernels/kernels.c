@@ -14,7 +14,7 @@ enum {
     PANEL = HERD_BF16_PANEL,  // columns per packed panel: two zmm of 16 float32 accumulators
     MR = 12,                  // rows per register tile: 12 × 2 = 24 accumulators
     KC = 768,                 // k values per block: an MR × KC bf16 A block is 18 KiB (L1)
-    L2_PANEL_BYTES = 384 * 1024,  // packed weights per N chunk, kept in L2 across row tiles
+    L2_PANEL_BYTES = 512 * 1024,  // packed weights per N chunk, kept in L2 across row tiles
 };
 
 uint16_t herd_bf16_round(float x) {
@@ -150,9 +150,92 @@ BF16_TARGET void herd_bf16_gemm(size_t m, size_t n, size_t k, const float *a, si
     }
 }
 
+/// e^x on 16 lanes: Cephes expf, inputs clamped to [-87.3, 88.3] (VectorMath.exp's algorithm).
+static inline BF16_TARGET __m512 exp16(__m512 x) {
+    __m512 c = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.3f)), _mm512_set1_ps(88.3f));
+    const __m512 magic = _mm512_set1_ps(12582912.0f);
+    __m512 shifted = _mm512_add_ps(_mm512_mul_ps(c, _mm512_set1_ps(1.44269504f)), magic);
+    __m512 n = _mm512_sub_ps(shifted, magic);
+    __m512 r = _mm512_sub_ps(c, _mm512_mul_ps(n, _mm512_set1_ps(0.693359375f)));
+    r = _mm512_add_ps(r, _mm512_mul_ps(n, _mm512_set1_ps(2.1219444e-4f)));
+    __m512 p = _mm512_set1_ps(1.9875691e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.333452e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665796e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5e-1f));
+    p = _mm512_add_ps(_mm512_fmadd_ps(p, _mm512_mul_ps(r, r), r), _mm512_set1_ps(1.0f));
+    __m512i e = _mm512_slli_epi32(_mm512_add_epi32(_mm512_sub_epi32(_mm512_castps_si512(shifted), _mm512_set1_epi32(0x4B400000)),
+                                                   _mm512_set1_epi32(127)), 23);
+    return _mm512_mul_ps(p, _mm512_castsi512_ps(e));
+}
+
+/// GELU(v) = v/2 · (1 + erf(v/√2)) on 16 lanes (VectorMath.erf's Abramowitz–Stegun 7.1.26).
+static inline BF16_TARGET __m512 gelu16(__m512 v) {
+    __m512 x = _mm512_mul_ps(v, _mm512_set1_ps(0.7071067811865475f));
+    __m512i sign = _mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32((int)0x80000000u));
+    __m512 a = _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32(0x7fffffff)));
+    __m512 t = _mm512_div_ps(_mm512_set1_ps(1.0f), _mm512_fmadd_ps(a, _mm512_set1_ps(0.3275911f), _mm512_set1_ps(1.0f)));
+    __m512 y = _mm512_set1_ps(1.061405429f);
+    y = _mm512_fmadd_ps(y, t, _mm512_set1_ps(-1.453152027f));
+    y = _mm512_fmadd_ps(y, t, _mm512_set1_ps(1.421413741f));
+    y = _mm512_fmadd_ps(y, t, _mm512_set1_ps(-0.284496736f));
+    y = _mm512_fmadd_ps(y, t, _mm512_set1_ps(0.254829592f));
+    __m512 tail = _mm512_mul_ps(_mm512_mul_ps(y, t), exp16(_mm512_sub_ps(_mm512_setzero_ps(), _mm512_mul_ps(a, a))));
+    __m512 erf = _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(_mm512_sub_ps(_mm512_set1_ps(1.0f), tail)), sign));
+    return _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), v), _mm512_add_ps(_mm512_set1_ps(1.0f), erf));
+}
+
+static inline __mmask16 tail_mask(size_t left) {
+    return left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
+}
+
+BF16_TARGET void herd_avx512_bias_gelu(float *x, size_t rows, size_t cols, const float *bias) {
+    for (size_t r = 0; r < rows; r++) {
+        float *row = x + r * cols;
+        for (size_t i = 0; i < cols; i += 16) {
+            __mmask16 m = tail_mask(cols - i);
+            __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(m, row + i), _mm512_maskz_loadu_ps(m, bias + i));
+            _mm512_mask_storeu_ps(row + i, m, gelu16(v));
+        }
+    }
+}
+
+BF16_TARGET void herd_avx512_softmax_rows(float *x, size_t rows, size_t cols, size_t ld, float scale) {
+    for (size_t r = 0; r < rows; r++) {
+        float *row = x + r * ld;
+        __m512 peaks = _mm512_set1_ps(-__builtin_inff());
+        for (size_t i = 0; i < cols; i += 16) {
+            __mmask16 m = tail_mask(cols - i);
+            peaks = _mm512_mask_max_ps(peaks, m, peaks, _mm512_maskz_loadu_ps(m, row + i));
+        }
+        __m512 peak = _mm512_set1_ps(_mm512_reduce_max_ps(peaks)), vscale = _mm512_set1_ps(scale);
+        __m512 sums = _mm512_setzero_ps();
+        for (size_t i = 0; i < cols; i += 16) {
+            __mmask16 m = tail_mask(cols - i);
+            __m512 e = exp16(_mm512_mul_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, row + i), peak), vscale));
+            _mm512_mask_storeu_ps(row + i, m, e);
+            sums = _mm512_mask_add_ps(sums, m, sums, e);
+        }
+        __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(sums));
+        for (size_t i = 0; i < cols; i += 16) {
+            __mmask16 m = tail_mask(cols - i);
+            _mm512_mask_storeu_ps(row + i, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, row + i), inv));
+        }
+    }
+}
+
 #else
 
 int herd_cpu_has_avx512_bf16(void) { return 0; }
+
+void herd_avx512_bias_gelu(float *x, size_t rows, size_t cols, const float *bias) {
+    (void)x; (void)rows; (void)cols; (void)bias;
+}
+
+void herd_avx512_softmax_rows(float *x, size_t rows, size_t cols, size_t ld, float scale) {
+    (void)x; (void)rows; (void)cols; (void)ld; (void)scale;
+}
 
 void herd_bf16_gemm(size_t m, size_t n, size_t k, const float *a, size_t lda,
                     const uint16_t *packed, float *c, size_t ldc, int accumulate) {

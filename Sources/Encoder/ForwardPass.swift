@@ -118,7 +118,11 @@ struct ForwardPass {
             let q = s.qkv.base + b * t * 3 * d + h * dh
             let scores = s.scores.pointer + worker * t * t
             Gemm.sgemm(transB: true, m: queries, n: t, k: dh, a: q, lda: 3 * d, b: q + d, ldb: 3 * d, c: scores, ldc: t)
-            Softmax.rows(scores, rows: queries, cols: t, scale: scale)
+            if self.weights.hasBF16Panels {
+                WideKernels.softmaxRows(scores, rows: queries, cols: t, scale: scale)
+            } else {
+                Softmax.rows(scores, rows: queries, cols: t, scale: scale)
+            }
             Gemm.sgemm(m: queries, n: dh, k: t, a: scores, lda: t, b: q + 2 * d, ldb: 3 * d,
                        c: s.context.pointer + b * queries * d + h * dh, ldc: d)
         }
@@ -145,7 +149,11 @@ struct ForwardPass {
             Activation.addScaledResidual(x, projected, rows: n, cols: d, bias: block.outBias.base, scale: block.layerScale1?.base)
             LayerNorm.apply(x, rows: n, dim: d, gamma: block.norm2Gamma.base, beta: block.norm2Beta.base, eps: self.config.eps, out: normed)
             self.product(m: n, n: hdim, k: d, a: normed, lda: d, block.fc1Weight, block.packed?.fc1, c: hidden, ldc: hdim)
-            Activation.biasGELU(hidden, rows: n, cols: hdim, bias: block.fc1Bias.base)
+            if self.weights.hasBF16Panels {
+                WideKernels.biasGELU(hidden, rows: n, cols: hdim, bias: block.fc1Bias.base)
+            } else {
+                Activation.biasGELU(hidden, rows: n, cols: hdim, bias: block.fc1Bias.base)
+            }
             self.product(m: n, n: d, k: hdim, a: hidden, lda: hdim, block.fc2Weight, block.packed?.fc2, c: projected, ldc: d)
             Activation.addScaledResidual(x, projected, rows: n, cols: d, bias: block.fc2Bias.base, scale: block.layerScale2?.base)
             if let next { self.normAndProject(next, s, rows: rows) }

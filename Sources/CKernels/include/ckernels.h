@@ -27,6 +27,15 @@ void herd_bf16_pack(const float *w, size_t k, size_t n, size_t ldw, uint16_t *pa
 void herd_bf16_gemm(size_t m, size_t n, size_t k, const float *a, size_t lda,
                     const uint16_t *packed, float *c, size_t ldc, int accumulate);
 
+/// In place: x: [rows, cols] → GELU(x + bias), bias: [cols], exact (erf) form, with the same
+/// polynomials as Tensor's Activation.biasGELU (erf: Abramowitz–Stegun 7.1.26; exp: Cephes) on 16
+/// AVX-512 lanes. Needs AVX512F (the bf16 path, which checks herd_cpu_has_avx512_bf16()).
+void herd_avx512_bias_gelu(float *x, size_t rows, size_t cols, const float *bias);
+
+/// In place: x: [rows, cols] (row stride ld) → softmax(scale · x) per row, maximum subtracted first,
+/// as Tensor's Softmax.rows, on 16 AVX-512 lanes. Needs AVX512F.
+void herd_avx512_softmax_rows(float *x, size_t rows, size_t cols, size_t ld, float scale);
+
 /// Rounds float32 to bf16 (nearest even, as the kernels do), returned as the bf16 bit pattern.
 uint16_t herd_bf16_round(float x);
 
