@@ -4,7 +4,9 @@
 Runs `herd embed PHOTOS --precision fp32` and `--precision bf16` with the same weights and reports,
 per model: the per-photo cosine between the two feature sets (min, 1st percentile, median), the
 max |diff| of the L2-normalised features, and how many of each photo's 10 nearest neighbours (cosine,
-among all photos) bf16 keeps from fp32 (mean and worst photo). A bf16 path that kept the features
+among all photos) bf16 keeps from fp32 (mean and worst photo), next to the mean cosine between
+different photos' fp32 features (how spread out the features are: the closer to 1, the more
+fragile the neighbour order). A bf16 path that kept the features
 but reordered the neighbours would change the clusters; this checks it does not.
 
 The models are random-weight DINO architectures (scripts/reference_model.py; no pretrained
@@ -51,7 +53,7 @@ def main() -> int:
     photos = sorted(os.path.join(r, n) for r, _, fs in os.walk(PHOTOS) for n in fs if n.lower().endswith(".jpg"))
     print(f"{len(photos)} photos from {PHOTOS}; random-weight models (not trained: agreement, not accuracy)")
     print(f"{'model':<14} {'min cos':>9} {'p1 cos':>9} {'median cos':>11} {'max |diff|':>11} "
-          f"{'kNN kept (mean)':>16} {'kNN kept (worst)':>17}")
+          f"{'kNN kept (mean)':>16} {'kNN kept (worst)':>17} {'photo-photo cos':>16}")
     for i, name in enumerate(args.models):
         folder = os.path.join(args.work, name)
         weights = os.path.join(folder, "model.safetensors")
@@ -63,8 +65,10 @@ def main() -> int:
         cos = np.sum(fp32 * bf16, axis=1)
         a, b = neighbours(fp32, args.neighbours), neighbours(bf16, args.neighbours)
         kept = np.array([len(set(x) & set(y)) for x, y in zip(a, b)])
+        pairs = fp32 @ fp32.T
+        spread = (pairs.sum() - np.trace(pairs)) / (len(photos) * (len(photos) - 1))
         print(f"{name:<14} {cos.min():>9.5f} {np.percentile(cos, 1):>9.5f} {np.median(cos):>11.6f} "
-              f"{np.abs(fp32 - bf16).max():>11.3e} {kept.mean():>11.2f}/{args.neighbours:<4} {kept.min():>12}/{args.neighbours:<4}",
+              f"{np.abs(fp32 - bf16).max():>11.3e} {kept.mean():>11.2f}/{args.neighbours:<4} {kept.min():>12}/{args.neighbours:<4} {spread:>16.4f}",
               flush=True)
     return 0
 
