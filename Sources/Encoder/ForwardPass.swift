@@ -19,6 +19,7 @@ struct ForwardPass {
         if let packed {
             packed.multiply(m: m, a: a, lda: lda, c: c, ldc: ldc)
         } else {
+            precondition(w.count == k * n, "float32 weights released for bf16")
             Gemm.sgemm(m: m, n: n, k: k, a: a, lda: lda, b: w.base, ldb: n, c: c, ldc: ldc)
         }
     }

@@ -16,7 +16,8 @@ public struct ViTWeights: Sendable {
         let fc1Weight, fc1Bias: FloatBuffer         // [D, H], [H]
         let fc2Weight, fc2Bias: FloatBuffer         // [H, D], [D]
         let layerScale2: FloatBuffer?               // [D] (DINOv2)
-        /// bf16 copies of the four matrices, present when the encoder runs bf16.
+        /// bf16 copies of the four matrices, present when the encoder runs bf16 (the float32 ones
+        /// are then empty).
         var packed: PackedBlock? = nil
     }
 
@@ -27,19 +28,21 @@ public struct ViTWeights: Sendable {
 
     /// The architecture these weights fill.
     public let config: ViTConfig
-    let patchWeight: FloatBuffer     // [3·p·p, D] (conv weight [D, 3, p, p] flattened and transposed)
+    var patchWeight: FloatBuffer     // [3·p·p, D] (conv weight [D, 3, p, p] flattened and transposed); empty with bf16
     let patchBias: FloatBuffer       // [D]
     let clsToken: FloatBuffer        // [D]
     let positions: FloatBuffer       // [1 + g², D]
     var blocks: [Block]
     let finalGamma, finalBeta: FloatBuffer  // [D]
-    /// bf16 copy of `patchWeight`, present when the encoder runs bf16.
+    /// bf16 copy of the patch projection, present when the encoder runs bf16.
     var patchPacked: BF16Matrix? = nil
 
     /// Whether the weight matrices carry bf16 copies (the forward pass then uses them).
     var hasBF16Panels: Bool { patchPacked != nil }
 
-    /// These weights with bf16 copies of every weight matrix added (the float32 ones are kept).
+    /// These weights with every weight matrix packed to bf16 in place of its float32 copy (which is
+    /// released here unless another `ViTWeights` value still holds it): the forward pass then runs
+    /// its weight products on the bf16 kernel.
     func withBF16Panels() -> ViTWeights {
         if hasBF16Panels { return self }
         func pack(_ w: FloatBuffer, _ rows: Int, _ columns: Int) -> BF16Matrix {
@@ -47,13 +50,17 @@ public struct ViTWeights: Sendable {
             return BF16Matrix(packing: w.base, rows: rows, columns: columns)
         }
         let d = config.hidden, h = config.mlpHidden, p = config.patch
+        let released = FloatBuffer(count: 0)
         var copy = self
         copy.patchPacked = pack(patchWeight, 3 * p * p, d)
-        copy.blocks = blocks.map { block in
-            var b = block
-            b.packed = PackedBlock(qkv: pack(block.qkvWeight, d, 3 * d), out: pack(block.outWeight, d, d),
-                                   fc1: pack(block.fc1Weight, d, h), fc2: pack(block.fc2Weight, h, d))
-            return b
+        copy.patchWeight = released
+        copy.blocks = blocks.map { b in
+            Block(norm1Gamma: b.norm1Gamma, norm1Beta: b.norm1Beta, qkvWeight: released, qkvBias: b.qkvBias,
+                  outWeight: released, outBias: b.outBias, layerScale1: b.layerScale1,
+                  norm2Gamma: b.norm2Gamma, norm2Beta: b.norm2Beta, fc1Weight: released, fc1Bias: b.fc1Bias,
+                  fc2Weight: released, fc2Bias: b.fc2Bias, layerScale2: b.layerScale2,
+                  packed: PackedBlock(qkv: pack(b.qkvWeight, d, 3 * d), out: pack(b.outWeight, d, d),
+                                      fc1: pack(b.fc1Weight, d, h), fc2: pack(b.fc2Weight, h, d)))
         }
         return copy
     }
