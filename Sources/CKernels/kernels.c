@@ -31,7 +31,8 @@ size_t herd_bf16_packed_count(size_t k, size_t n) {
     return panels * pairs * PANEL * 2;
 }
 
-void herd_bf16_pack(const float *w, size_t k, size_t n, size_t ldw, uint16_t *packed) {
+/// herd_bf16_pack in portable C: one element at a time.
+static void pack_scalar(const float *w, size_t k, size_t n, size_t ldw, uint16_t *packed) {
     size_t pairs = (k + 1) / 2, panels = (n + PANEL - 1) / PANEL;
     for (size_t j = 0; j < panels; j++) {
         for (size_t p = 0; p < pairs; p++) {
@@ -62,6 +63,38 @@ int herd_cpu_has_avx512_bf16(void) {
     if (!f || !bw || a < 1) return 0;
     __cpuid_count(7, 1, a, b, c, d);
     return (int)((a >> 5) & 1);  // AVX512_BF16
+}
+
+/// herd_bf16_pack on AVX-512: per pair of rows and 16 columns, both rows rounded by one
+/// VCVTNE2PS2BF16 (the same rounding as herd_bf16_round) and interleaved by one word permute.
+static BF16_TARGET void pack_avx512(const float *w, size_t k, size_t n, size_t ldw, uint16_t *packed) {
+    size_t pairs = (k + 1) / 2, panels = (n + PANEL - 1) / PANEL;
+    // Output word 2c + r takes row r's column c: row 0 sits in words 0–15 of the conversion, row 1 in 16–31.
+    _Alignas(64) uint16_t order[32];
+    for (int c = 0; c < 16; c++) { order[2 * c] = (uint16_t)c; order[2 * c + 1] = (uint16_t)(16 + c); }
+    __m512i interleave = _mm512_load_si512((const void *)order);
+    for (size_t j = 0; j < panels; j++) {
+        for (size_t p = 0; p < pairs; p++) {
+            uint16_t *dst = packed + (j * pairs + p) * PANEL * 2;
+            const float *row0 = w + 2 * p * ldw, *row1 = row0 + ldw;
+            for (size_t h = 0; h < 2; h++) {
+                size_t col = j * PANEL + 16 * h;
+                __mmask16 m = col >= n ? 0 : n - col >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - col)) - 1);
+                __m512 lo = _mm512_maskz_loadu_ps(m, row0 + col);
+                __m512 hi = 2 * p + 1 < k ? _mm512_maskz_loadu_ps(m, row1 + col) : _mm512_setzero_ps();
+                __m512i both = (__m512i)_mm512_cvtne2ps_pbh(hi, lo);
+                _mm512_storeu_si512((void *)(dst + 32 * h), _mm512_permutexvar_epi16(interleave, both));
+            }
+        }
+    }
+}
+
+void herd_bf16_pack(const float *w, size_t k, size_t n, size_t ldw, uint16_t *packed) {
+    if (herd_cpu_has_avx512_bf16()) {
+        pack_avx512(w, k, n, ldw, packed);
+    } else {
+        pack_scalar(w, k, n, ldw, packed);
+    }
 }
 
 /// a: [mr, kc] float32 (lda) → out: [mr, stride] bf16, zero padded to `stride` (a multiple of 32).
@@ -228,6 +261,10 @@ BF16_TARGET void herd_avx512_softmax_rows(float *x, size_t rows, size_t cols, si
 #else
 
 int herd_cpu_has_avx512_bf16(void) { return 0; }
+
+void herd_bf16_pack(const float *w, size_t k, size_t n, size_t ldw, uint16_t *packed) {
+    pack_scalar(w, k, n, ldw, packed);
+}
 
 void herd_avx512_bias_gelu(float *x, size_t rows, size_t cols, const float *bias) {
     (void)x; (void)rows; (void)cols; (void)bias;
