@@ -69,7 +69,7 @@ let package = Package(
         .target(name: "HerdTestSupport", path: "Tests/HerdTestSupport"),
 
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CJPEG", "CPNG", "HerdTestSupport"]),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor", "HerdTestSupport"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "CKernels", "HerdTestSupport"]),
         .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IndexTests", dependencies: ["Index", "Tensor"]),
         .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "Index", "Tensor", "HerdTestSupport"]),

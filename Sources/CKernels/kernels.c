@@ -32,7 +32,7 @@ size_t herd_bf16_packed_count(size_t k, size_t n) {
 }
 
 /// herd_bf16_pack in portable C: one element at a time.
-static void pack_scalar(const float *w, size_t k, size_t n, size_t ldw, uint16_t *packed) {
+void herd_bf16_pack_portable(const float *w, size_t k, size_t n, size_t ldw, uint16_t *packed) {
     size_t pairs = (k + 1) / 2, panels = (n + PANEL - 1) / PANEL;
     for (size_t j = 0; j < panels; j++) {
         for (size_t p = 0; p < pairs; p++) {
@@ -93,7 +93,7 @@ void herd_bf16_pack(const float *w, size_t k, size_t n, size_t ldw, uint16_t *pa
     if (herd_cpu_has_avx512_bf16()) {
         pack_avx512(w, k, n, ldw, packed);
     } else {
-        pack_scalar(w, k, n, ldw, packed);
+        herd_bf16_pack_portable(w, k, n, ldw, packed);
     }
 }
 
@@ -263,7 +263,7 @@ BF16_TARGET void herd_avx512_softmax_rows(float *x, size_t rows, size_t cols, si
 int herd_cpu_has_avx512_bf16(void) { return 0; }
 
 void herd_bf16_pack(const float *w, size_t k, size_t n, size_t ldw, uint16_t *packed) {
-    pack_scalar(w, k, n, ldw, packed);
+    herd_bf16_pack_portable(w, k, n, ldw, packed);
 }
 
 void herd_avx512_bias_gelu(float *x, size_t rows, size_t cols, const float *bias) {

@@ -1,3 +1,4 @@
+import CKernels
 import XCTest
 @testable import Tensor
 
@@ -82,6 +83,21 @@ final class BF16MatrixTests: XCTestCase {
     func testLargeInnerDimensionOfTheMLP() throws {
         try requireBF16()
         XCTAssertLessThan(worstError(m: 30, n: 384, k: 1536, accumulate: false, seed: 77), 1e-5)
+    }
+
+    func testPackingGivesTheSameBytesOnEveryCPU() {
+        // The AVX-512 packing (where the CPU has bf16) against the portable loop other CPUs run.
+        for (k, n, ldw) in [(1, 1, 1), (3, 17, 20), (7, 33, 33), (384, 96, 100), (1537, 70, 75)] {
+            var w = values(k * ldw, seed: UInt64(k * n))
+            w[0] = Float(bitPattern: 0x0001_2345)  // a denormal: both flush it to zero
+            let count = herd_bf16_packed_count(k, n)
+            var fast = [UInt16](repeating: 0xABCD, count: count), portable = [UInt16](repeating: 0x1234, count: count)
+            w.withUnsafeBufferPointer { wp in
+                fast.withUnsafeMutableBufferPointer { herd_bf16_pack(wp.baseAddress!, k, n, ldw, $0.baseAddress!) }
+                portable.withUnsafeMutableBufferPointer { herd_bf16_pack_portable(wp.baseAddress!, k, n, ldw, $0.baseAddress!) }
+            }
+            XCTAssertEqual(fast, portable, "k \(k) n \(n)")
+        }
     }
 
     func testRoundsItsInputsToBF16() throws {

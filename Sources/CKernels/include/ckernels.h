@@ -18,8 +18,12 @@ size_t herd_bf16_packed_count(size_t k, size_t n);
 /// w: [k, n] float32 row-major (ldw ≥ n) → packed bf16 panels (round to nearest even), zero padded.
 /// Layout: panel j (columns 32j..32j+31), then pair p (rows 2p, 2p+1), then column c of the panel,
 /// then row parity: packed[((j·K2 + p)·32 + c)·2 + r] = w[2p + r, 32j + c], K2 = ⌈k/2⌉.
-/// One 64-byte load of 16 columns × 2 rows feeds one VDPBF16PS. Portable C (any x86-64).
+/// One 64-byte load of 16 columns × 2 rows feeds one VDPBF16PS. Runs on any CPU (AVX-512 where
+/// herd_cpu_has_avx512_bf16(), else portable C).
 void herd_bf16_pack(const float *w, size_t k, size_t n, size_t ldw, uint16_t *packed);
+
+/// herd_bf16_pack's portable loop, which it runs on CPUs without AVX512_BF16 (exposed for tests).
+void herd_bf16_pack_portable(const float *w, size_t k, size_t n, size_t ldw, uint16_t *packed);
 
 /// c: [m, n] (ldc) = a: [m, k] float32 (lda) · packed [k, n] (+ c when accumulate ≠ 0).
 /// a is rounded to bf16 (nearest even) as it is read; products are accumulated in float32.
