@@ -12,8 +12,8 @@ struct ForwardPass {
 
     var config: ViTConfig { weights.config }
 
-    /// c: [m, n] = a: [m, k] · w ([k, n] float32, `packed` its bf16 copy): on the bf16 kernel when
-    /// the weights carry bf16 copies, else OpenBLAS sgemm.
+    /// c: [m, n] = a: [m, k] · w, w: [k, n] as float32 `w` or packed to bf16 (`packed`): on the bf16
+    /// kernel when the weights are packed, else OpenBLAS sgemm.
     func product(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, _ w: FloatBuffer, _ packed: BF16Matrix?,
                  c: UnsafeMutablePointer<Float>, ldc: Int) {
         if let packed {

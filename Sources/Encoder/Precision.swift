@@ -6,7 +6,7 @@ public enum Precision: String, Sendable, CaseIterable, CustomStringConvertible {
     /// float32 products through OpenBLAS: transformers' output to a few 1e-6.
     case fp32
     /// bf16 inputs with float32 accumulation (AVX512_BF16): about twice the products per cycle;
-    /// features within cosine ≈ 0.999 of fp32's (Docs/ENCODER.md).
+    /// features within cosine 0.9999 of fp32's in the measurements of Docs/ENCODER.md.
     case bf16
     /// bf16 where the CPU supports it, else fp32.
     case auto

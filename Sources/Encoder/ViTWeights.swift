@@ -1,7 +1,8 @@
 import Foundation
 import Tensor
 
-/// All parameters of a DINO ViT in float32, checked by name and shape against its config.
+/// All parameters of a DINO ViT in float32, checked by name and shape against its config (for the
+/// bf16 path, `withBF16Panels` swaps the weight matrices for packed bf16 ones).
 /// Matrices are stored transposed, [in, out], which OpenBLAS packs faster than PyTorch's [out, in]
 /// (measured ≈ 10% on the 197-row GEMMs of one image); Q, K and V of each block are side by side
 /// in one [hidden, 3·hidden] matrix so one GEMM makes all three.
@@ -16,7 +17,7 @@ public struct ViTWeights: Sendable {
         let fc1Weight, fc1Bias: FloatBuffer         // [D, H], [H]
         let fc2Weight, fc2Bias: FloatBuffer         // [H, D], [D]
         let layerScale2: FloatBuffer?               // [D] (DINOv2)
-        /// bf16 copies of the four matrices, present when the encoder runs bf16 (the float32 ones
+        /// The four matrices packed to bf16, present when the encoder runs bf16 (the float32 ones
         /// are then empty).
         var packed: PackedBlock? = nil
     }
@@ -34,10 +35,10 @@ public struct ViTWeights: Sendable {
     let positions: FloatBuffer       // [1 + g², D]
     var blocks: [Block]
     let finalGamma, finalBeta: FloatBuffer  // [D]
-    /// bf16 copy of the patch projection, present when the encoder runs bf16.
+    /// The patch projection packed to bf16, present when the encoder runs bf16.
     var patchPacked: BF16Matrix? = nil
 
-    /// Whether the weight matrices carry bf16 copies (the forward pass then uses them).
+    /// Whether the weight matrices are packed to bf16 (the forward pass then runs them on the bf16 kernel).
     var hasBF16Panels: Bool { patchPacked != nil }
 
     /// These weights with every weight matrix packed to bf16 in place of its float32 copy (which is

@@ -29,7 +29,8 @@ public final class VisionTransformer {
 
     /// A transformer over `weights` in `precision` (resolved for this CPU: `auto` picks bf16 where
     /// it runs; an explicit bf16 on a CPU without AVX512_BF16 throws). bf16 packs every weight
-    /// matrix to bf16 once, here, and drops this transformer's float32 copies. `cpuSupportsBF16: false` pretends the CPU lacks bf16 (tests).
+    /// matrix to bf16 once, here, and drops this transformer's float32 copies.
+    /// `cpuSupportsBF16: false` pretends the CPU lacks bf16 (tests).
     public init(weights: ViTWeights, threads: Int, precision: Precision, cpuSupportsBF16: Bool = BF16.isSupported) throws {
         let resolved = try precision.resolved(cpuSupportsBF16: cpuSupportsBF16 && BF16.isSupported)
         self.weights = resolved == .bf16 ? weights.withBF16Panels() : weights
