@@ -27,10 +27,12 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "CSystem"),
+        // bf16 GEMM kernels (AVX512_BF16), compiled per function for that ISA and chosen at run time.
+        .target(name: "CKernels"),
 
         // Swift modules, one per concern (see Docs/ARCHITECTURE.md).
         .target(name: "Imaging", dependencies: ["CJPEG", "CPNG"]),
-        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"], swiftSettings: numericSettings),
         .target(
             name: "Encoder",
             dependencies: ["Tensor", "CSystem", .product(name: "Crypto", package: "swift-crypto")],
@@ -67,13 +69,13 @@ let package = Package(
         .target(name: "HerdTestSupport", path: "Tests/HerdTestSupport"),
 
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CJPEG", "CPNG", "HerdTestSupport"]),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor", "HerdTestSupport"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "CKernels", "HerdTestSupport"]),
         .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IndexTests", dependencies: ["Index", "Tensor"]),
         .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "Index", "Tensor", "HerdTestSupport"]),
         .testTarget(name: "HerdEndToEndTests", dependencies: ["herd", "HerdTestSupport"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Catalog", "Imaging", "HerdTestSupport"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Catalog", "Imaging", "Encoder", "HerdTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -18,15 +18,17 @@ with scripts/bench_onnxruntime.py and cached in --workdir).
 Photo sets: `clothing` (../shared/data/photos/clothing, small real JPEGs) and `12mp` (--copies
 distinct re-encodes of ../shared/data/robustness/large/012mp-bus.jpg, each cropped by a few pixels
 and saved at a different quality so content hashes differ; written under --workdir, never committed).
-Each measurement is repeated --repeats times, herd and peer alternating (and swapping order each
+Each measurement is repeated --repeats times, herd and peer alternating (and rotating order each
 round) so both see the same machine load; the table gives median photos/s, their ratio, and the
-median of the per-round ratios.
+median of the per-round ratios. `--precisions fp32 bf16` runs herd once per precision in every round
+(`HERD_PRECISION`); the precision herd actually used is read back from `herd doctor` with the same
+configuration and environment, and printed.
 
 Needs `pip install torch==2.13.0 transformers onnx onnxruntime numpy pillow` and
 `swift build -c release --product herd`. Not run by CI.
 
     python3 scripts/bench_ingest.py [--herd .build/release/herd] [--workdir /tmp/herd-bench-ingest]
-        [--sets clothing 12mp] [--repeats 3] [--threads 2] [--batch 16] [--copies 24]
+        [--sets clothing 12mp] [--repeats 3] [--threads 2] [--batch 16] [--copies 24] [--precisions auto]
 """
 import argparse
 import concurrent.futures
@@ -183,13 +185,18 @@ def prepare_model(herd: str, work: str) -> tuple:
     return os.path.join(folder, "model.onnx"), models
 
 
-def run_herd(herd: str, library: str, models: str, run_dir: str, args) -> dict:
+def run_herd(herd: str, library: str, models: str, run_dir: str, args, precision: str = "auto") -> dict:
     shutil.rmtree(run_dir, ignore_errors=True)
     env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(run_dir, "config"), XDG_DATA_HOME=os.path.join(run_dir, "data"),
                XDG_CACHE_HOME=os.path.join(run_dir, "cache"), HERD_MODELS_DIR=models,
-               HERD_THREADS=str(args.threads), HERD_BATCH_SIZE=str(args.batch), HERD_LOG_LEVEL="warning")
+               HERD_THREADS=str(args.threads), HERD_BATCH_SIZE=str(args.batch), HERD_LOG_LEVEL="warning",
+               HERD_PRECISION=precision)
     subprocess.run([herd, "init", library, "--output", os.path.join(run_dir, "herds"), "--model", MODEL_NAME],
                    env=env, check=True, capture_output=True)
+    # The precision the scan below runs in, as herd resolves it with this configuration and environment.
+    doctor = subprocess.run([herd, "doctor"], env=env, check=True, capture_output=True, text=True).stdout
+    line = next((l for l in doctor.splitlines() if l.startswith("precision:")), "precision: unknown")
+    used = line.split("ingest runs", 1)[-1].split()[0] if "ingest runs" in line else "unknown"
     t0 = time.perf_counter()
     scan = subprocess.run([herd, "scan", "--json"], env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - t0
@@ -198,7 +205,7 @@ def run_herd(herd: str, library: str, models: str, run_dir: str, args) -> dict:
     status = json.loads(subprocess.run([herd, "status", "--json"], env=env, check=True, capture_output=True,
                                        text=True).stdout)
     return {"seconds": seconds, "embedded": status["counts"]["embedded"], "features": status["counts"]["features"],
-            "ingest_rate": status.get("ingestRate"), "blas": status.get("blasCore")}
+            "ingest_rate": status.get("ingestRate"), "blas": status.get("blasCore"), "precision": used}
 
 
 def run_peer(library: str, onnx_path: str, run_dir: str, args) -> dict:
@@ -222,6 +229,8 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--copies", type=int, default=24, help="12 MP photos in the 12mp set")
+    ap.add_argument("--precisions", nargs="+", default=["auto"], choices=["auto", "fp32", "bf16"],
+                    help="herd runs once per precision in every round (HERD_PRECISION)")
     ap.add_argument("--peer", nargs=3, metavar=("LIBRARY", "DB", "ONNX"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.peer:
@@ -243,33 +252,40 @@ def main() -> None:
     for name in args.sets:
         library = libraries[name]
         count = len(photos_in(library))
-        herd_runs, peer_runs = [], []
+        herd_runs = {precision: [] for precision in args.precisions}
+        peer_runs = []
+        contenders = [("herd", precision) for precision in args.precisions] + [("peer", None)]
         for r in range(args.repeats):
-            order = ("herd", "peer") if r % 2 == 0 else ("peer", "herd")
-            for who in order:
+            order = contenders[r % len(contenders):] + contenders[:r % len(contenders)]
+            for who, precision in order:
                 if who == "herd":
-                    h = run_herd(herd, library, models, os.path.join(args.workdir, "run-herd"), args)
+                    h = run_herd(herd, library, models, os.path.join(args.workdir, "run-herd"), args, precision)
                     if h["embedded"] != count:
                         sys.exit(f"herd embedded {h['embedded']} of {count} photos in {name}")
-                    herd_runs.append(h)
+                    herd_runs[precision].append(h)
                 else:
                     p = run_peer(library, onnx_path, os.path.join(args.workdir, "run-peer"), args)
                     if p["files"] != count:
                         sys.exit(f"peer embedded {p['files']} of {count} photos in {name}")
                     peer_runs.append(p)
-            h, p = herd_runs[-1], peer_runs[-1]
-            print(f"  {name} round {r}: herd {h['seconds']:.2f} s (BLAS {h['blas']}, in-scan ingest "
-                  f"{h['ingest_rate'] or 0:.1f} photos/s); peer {p['seconds']:.2f} s (prepare {p['prepare']:.2f} s, "
+            p = peer_runs[-1]
+            herds = "; ".join(f"herd {precision} → {runs[-1]['precision']} {runs[-1]['seconds']:.2f} s (BLAS "
+                              f"{runs[-1]['blas']}, in-scan ingest {runs[-1]['ingest_rate'] or 0:.1f} photos/s)"
+                              for precision, runs in herd_runs.items())
+            print(f"  {name} round {r}: {herds}; peer {p['seconds']:.2f} s (prepare {p['prepare']:.2f} s, "
                   f"onnxruntime {p['infer']:.2f} s, SQLite {p['commit']:.2f} s); loadavg {os.getloadavg()[0]:.1f}",
                   flush=True)
         # Each round's herd/peer ratio pairs runs made back to back, under about the same load.
-        results[name] = (count, statistics.median(count / h["seconds"] for h in herd_runs),
-                         statistics.median(count / p["seconds"] for p in peer_runs),
-                         statistics.median(p["seconds"] / h["seconds"] for h, p in zip(herd_runs, peer_runs)))
+        for precision, runs in herd_runs.items():
+            used = "/".join(sorted({h["precision"] for h in runs}))
+            results[(name, precision)] = (count, used, statistics.median(count / h["seconds"] for h in runs),
+                                          statistics.median(count / p["seconds"] for p in peer_runs),
+                                          statistics.median(p["seconds"] / h["seconds"] for h, p in zip(runs, peer_runs)))
     print()
-    print(f"{'set':<10} {'photos':>6} {'herd photos/s':>14} {'peer photos/s':>14} {'ratio':>6} {'median round ratio':>19}")
-    for name, (count, h, p, paired) in results.items():
-        print(f"{name:<10} {count:>6} {h:>14.2f} {p:>14.2f} {h / p:>6.2f} {paired:>19.2f}")
+    print(f"{'set':<10} {'photos':>6} {'precision':>14} {'herd photos/s':>14} {'peer photos/s':>14} {'ratio':>6} "
+          f"{'median round ratio':>19}")
+    for (name, precision), (count, used, h, p, paired) in results.items():
+        print(f"{name:<10} {count:>6} {precision + ' → ' + used:>14} {h:>14.2f} {p:>14.2f} {h / p:>6.2f} {paired:>19.2f}")
     print(f"loadavg at end {os.getloadavg()[0]:.1f}")
 
 

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""ViT-S/16 fp32 throughput: herd against onnxruntime on the same random-weight model, same run.
+"""ViT-S/16 throughput: herd (fp32 or bf16) against onnxruntime fp32 on the same random-weight model, same run.
 
 Builds DINO ViT-S/16 with seeded random weights (scripts/reference_model.py), saves it as
 safetensors for herd and exports it to ONNX for onnxruntime, then alternates the two at each batch
-size so both see the same machine load. Prints images/s and the herd/onnxruntime ratio.
+size so both see the same machine load. Prints images/s and the herd/onnxruntime ratio, and the
+precision herd ran in (`--precision`, default auto: bf16 where the CPU has AVX512_BF16).
 Needs `pip install torch==2.13.0 transformers onnx onnxruntime numpy` and
 `swift build -c release`.
 
     python3 scripts/bench_onnxruntime.py [--threads 2] [--batches 1 8] [--seconds 10] [--rounds 2]
+                                        [--precision auto|fp32|bf16]
 """
 import argparse
 import json
@@ -65,9 +67,10 @@ def bench_ort(onnx_path: str, batch: int, threads: int, seconds: float) -> float
     return batch / sorted(times)[len(times) // 2]
 
 
-def bench_herd(herd: str, folder: str, batch: int, threads: int, seconds: float) -> dict:
+def bench_herd(herd: str, folder: str, batch: int, threads: int, seconds: float, precision: str = "auto") -> dict:
     out = subprocess.run([herd, "bench", "encoder", "--model", os.path.join(folder, "model.safetensors"),
-                          "--batch", str(batch), "--threads", str(threads), "--seconds", str(seconds), "--json"],
+                          "--batch", str(batch), "--threads", str(threads), "--seconds", str(seconds), "--json",
+                          "--precision", precision],
                          check=True, capture_output=True, text=True).stdout
     return json.loads(out)
 
@@ -80,20 +83,22 @@ def main() -> None:
     ap.add_argument("--batches", type=int, nargs="*", default=[1, 8])
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--rounds", type=int, default=2, help="alternations of herd and onnxruntime per batch size")
+    ap.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16"], help="herd's encoder precision")
     args = ap.parse_args()
     import onnxruntime
     folder = export(args.work)
     print(f"onnxruntime {onnxruntime.__version__}, {args.threads} threads, median pass, loadavg {os.getloadavg()[0]:.1f}")
-    print(f"{'batch':>5} {'round':>5} {'herd img/s':>11} {'ort img/s':>10} {'ratio':>6} {'herd peak RSS MB':>17}")
+    print(f"{'batch':>5} {'round':>5} {'herd img/s':>11} {'ort img/s':>10} {'ratio':>6} {'herd peak RSS MB':>17} {'herd precision':>15}")
     summary = []
     for batch in args.batches:
         herd_rates, ort_rates = [], []
         for r in range(args.rounds):
-            h = bench_herd(args.herd, folder, batch, args.threads, args.seconds)
+            h = bench_herd(args.herd, folder, batch, args.threads, args.seconds, args.precision)
+            used = h.get("precision", "fp32")
             o = bench_ort(os.path.join(folder, "model.onnx"), batch, args.threads, args.seconds)
             herd_rates.append(h["images_per_second"])
             ort_rates.append(o)
-            print(f"{batch:>5} {r:>5} {h['images_per_second']:>11.2f} {o:>10.2f} {h['images_per_second'] / o:>6.2f} {h['peak_rss_mb']:>17.0f}", flush=True)
+            print(f"{batch:>5} {r:>5} {h['images_per_second']:>11.2f} {o:>10.2f} {h['images_per_second'] / o:>6.2f} {h['peak_rss_mb']:>17.0f} {used:>15}", flush=True)
         ratios = sorted(a / b for a, b in zip(herd_rates, ort_rates))
         summary.append((batch, max(herd_rates), max(ort_rates), ratios[len(ratios) // 2]))
     print("batch  best herd  best ort  ratio of bests  median ratio")

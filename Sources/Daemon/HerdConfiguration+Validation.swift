@@ -1,3 +1,4 @@
+import Encoder
 import Foundation
 import Glibc
 
@@ -18,6 +19,11 @@ extension HerdConfiguration {
             throw DaemonError(
                 .configuration, path: nil,
                 "clusters must be 0 (automatic) or at least 2; retrain_min_new at least 1; retrain_fraction, retrain_interval_min and train_steps at least 0")
+        }
+        guard Precision(rawValue: precision) != nil else {
+            throw DaemonError(
+                .configuration, path: nil,
+                "precision must be \(Precision.allCases.map { "\"\($0)\"" }.joined(separator: ", ")); got \"\(precision)\"")
         }
         var roots: [String] = []
         for library in libraries {
@@ -78,4 +84,9 @@ extension HerdConfiguration {
         let base = realPath(existing) ?? existing
         return rest.reduce(base) { $0 == "/" ? "/" + $1 : $0 + "/" + $1 }
     }
+}
+
+extension HerdConfiguration {
+    /// `precision` as the encoder's setting (auto when the text is not one; `validated()` rejects that).
+    public var encoderPrecision: Precision { Precision(rawValue: precision) ?? .auto }
 }

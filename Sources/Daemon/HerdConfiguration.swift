@@ -8,6 +8,9 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
     public var output: String
     /// Feature model name.
     public var model: String
+    /// Number format of the encoder's weight products: "auto" (bf16 where the CPU has AVX512_BF16,
+    /// else fp32), "bf16" or "fp32". The model id, and so cached features, do not depend on it.
+    public var precision: String
     /// Worker threads for hashing, decoding and the encoder.
     public var threads: Int
     /// Files per encoder batch and per catalogue transaction.
@@ -29,16 +32,20 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
 
     /// The default model.
     public static let defaultModel = "dino-vits16"
+    /// The default encoder precision.
+    public static let defaultPrecision = "auto"
 
     /// Settings with defaults for the tuning knobs.
     public init(
-        libraries: [String], output: String, model: String = HerdConfiguration.defaultModel, threads: Int = 2, batchSize: Int = 16,
+        libraries: [String], output: String, model: String = HerdConfiguration.defaultModel,
+        precision: String = HerdConfiguration.defaultPrecision, threads: Int = 2, batchSize: Int = 16,
         debounceMilliseconds: Int = 1000, rescanIntervalSeconds: Int = 3600, clusters: Int = 0, retrainMinimumNew: Int = 200,
         retrainFraction: Double = 0.1, retrainIntervalMinutes: Int = 30, trainSteps: Int = 0
     ) {
         self.libraries = libraries
         self.output = output
         self.model = model
+        self.precision = precision
         self.threads = threads
         self.batchSize = batchSize
         self.debounceMilliseconds = debounceMilliseconds
@@ -51,7 +58,7 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case libraries, output, model, threads
+        case libraries, output, model, precision, threads
         case batchSize = "batch_size"
         case debounceMilliseconds = "debounce_ms"
         case rescanIntervalSeconds = "rescan_interval_s"
@@ -69,6 +76,7 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
             libraries: try c.decode([String].self, forKey: .libraries),
             output: try c.decode(String.self, forKey: .output),
             model: try c.decodeIfPresent(String.self, forKey: .model) ?? Self.defaultModel,
+            precision: try c.decodeIfPresent(String.self, forKey: .precision) ?? Self.defaultPrecision,
             threads: try c.decodeIfPresent(Int.self, forKey: .threads) ?? 2,
             batchSize: try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? 16,
             debounceMilliseconds: try c.decodeIfPresent(Int.self, forKey: .debounceMilliseconds) ?? 1000,
@@ -80,11 +88,12 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
             trainSteps: try c.decodeIfPresent(Int.self, forKey: .trainSteps) ?? 0)
     }
 
-    /// Applies `HERD_MODEL`, `HERD_THREADS`, `HERD_BATCH_SIZE`, `HERD_DEBOUNCE_MS`, `HERD_RESCAN_INTERVAL_S`, `HERD_CLUSTERS`,
+    /// Applies `HERD_MODEL`, `HERD_PRECISION`, `HERD_THREADS`, `HERD_BATCH_SIZE`, `HERD_DEBOUNCE_MS`, `HERD_RESCAN_INTERVAL_S`, `HERD_CLUSTERS`,
     /// `HERD_RETRAIN_MIN_NEW`, `HERD_RETRAIN_INTERVAL_MIN` and `HERD_TRAIN_STEPS`.
     public func overridden(by environment: [String: String]) throws -> HerdConfiguration {
         var copy = self
         if let model = environment["HERD_MODEL"], !model.isEmpty { copy.model = model }
+        if let precision = environment["HERD_PRECISION"], !precision.isEmpty { copy.precision = precision }
         func integer(_ name: String) throws -> Int? {
             guard let text = environment[name], !text.isEmpty else { return nil }
             guard let value = Int(text) else {

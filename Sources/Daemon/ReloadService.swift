@@ -16,6 +16,11 @@ struct ReloadService: Service {
                     context.logger.warning(
                         "a new model takes effect after a restart", metadata: ["running": "\(context.dependencies.extractor.modelID)", "configured": "\(loaded.model)"])
                 }
+                let running = context.state.configuration.precision
+                if loaded.precision != running {
+                    context.logger.warning(
+                        "a new encoder precision takes effect after a restart", metadata: ["running": "\(running)", "configured": "\(loaded.precision)"])
+                }
                 context.state.update { $0.reload = loaded }
                 try? context.catalog.recordEvent(runID: context.runID, kind: "reload", detail: "configuration reloaded from \(context.paths.config)")
                 context.logger.notice("configuration reloaded", metadata: ["path": "\(context.paths.config)"])

@@ -1,4 +1,5 @@
 import CSystem
+import Tensor
 
 /// Which OpenBLAS kernel family herd wants on this CPU.
 ///
@@ -22,10 +23,10 @@ public enum BLASCore {
     /// This CPU's vector features as `herd_cpu_vector_features()` reports them.
     public static var vectorFeatures: Int32 { herd_cpu_vector_features() }
 
-    /// The CPU's vector features in words, e.g. "AVX2+FMA, AVX-512F".
+    /// The CPU's vector features in words, e.g. "AVX2+FMA, AVX-512F, AVX512_BF16".
     public static var vectorFeatureNames: String {
         let f = vectorFeatures
-        let names = (f & 1 != 0 ? ["AVX2+FMA"] : []) + (f & 2 != 0 ? ["AVX-512F"] : [])
+        let names = (f & 1 != 0 ? ["AVX2+FMA"] : []) + (f & 2 != 0 ? ["AVX-512F"] : []) + (BF16.isSupported ? ["AVX512_BF16"] : [])
         return names.isEmpty ? "none of AVX2, AVX-512" : names.joined(separator: ", ")
     }
 }

@@ -12,6 +12,18 @@ struct ForwardPass {
 
     var config: ViTConfig { weights.config }
 
+    /// c: [m, n] = a: [m, k] · w, w: [k, n] as float32 `w` or packed to bf16 (`packed`): on the bf16
+    /// kernel when the weights are packed, else OpenBLAS sgemm.
+    func product(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, _ w: FloatBuffer, _ packed: BF16Matrix?,
+                 c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if let packed {
+            packed.multiply(m: m, a: a, lda: lda, c: c, ldc: ldc)
+        } else {
+            precondition(w.count == k * n, "float32 weights released for bf16")
+            Gemm.sgemm(m: m, n: n, k: k, a: a, lda: lda, b: w.base, ldb: n, c: c, ldc: ldc)
+        }
+    }
+
     /// pixels: [N, 3, H, W] → CLS features [N, D] written to `out` (L2-normalised if asked).
     func run(_ pixels: UnsafePointer<Float>, height: Int, width: Int, normalize: Bool, out: UnsafeMutablePointer<Float>) {
         let s = scratch
@@ -66,8 +78,8 @@ struct ForwardPass {
                 let (b, k) = r.quotientAndRemainder(dividingBy: g)
                 let end = min(range.upperBound, (b + 1) * g)
                 let out = x + (b * t + 1 + k) * d
-                Gemm.sgemm(m: end - r, n: d, k: kdim, a: patches + r * kdim, lda: kdim,
-                           b: self.weights.patchWeight.base, ldb: d, c: out, ldc: d)
+                self.product(m: end - r, n: d, k: kdim, a: patches + r * kdim, lda: kdim,
+                             self.weights.patchWeight, self.weights.patchPacked, c: out, ldc: d)
                 for row in 0..<(end - r) {
                     let o = out + row * d, e = pos + (1 + k + row) * d
                     for i in 0..<d { o[i] += self.weights.patchBias.base[i] + e[i] }
@@ -91,7 +103,7 @@ struct ForwardPass {
         let normed = s.normed.pointer + r0 * d, qkv = s.qkv.pointer + r0 * 3 * d
         LayerNorm.apply(s.x.base + r0 * d, rows: n, dim: d, gamma: block.norm1Gamma.base, beta: block.norm1Beta.base,
                         eps: config.eps, out: normed)
-        Gemm.sgemm(m: n, n: 3 * d, k: d, a: normed, lda: d, b: block.qkvWeight.base, ldb: 3 * d, c: qkv, ldc: 3 * d)
+        product(m: n, n: 3 * d, k: d, a: normed, lda: d, block.qkvWeight, block.packed?.qkv, c: qkv, ldc: 3 * d)
         Activation.addBias(qkv, rows: n, cols: 3 * d, bias: block.qkvBias.base)
     }
 
@@ -107,7 +119,11 @@ struct ForwardPass {
             let q = s.qkv.base + b * t * 3 * d + h * dh
             let scores = s.scores.pointer + worker * t * t
             Gemm.sgemm(transB: true, m: queries, n: t, k: dh, a: q, lda: 3 * d, b: q + d, ldb: 3 * d, c: scores, ldc: t)
-            Softmax.rows(scores, rows: queries, cols: t, scale: scale)
+            if self.weights.hasBF16Panels {
+                WideKernels.softmaxRows(scores, rows: queries, cols: t, scale: scale)
+            } else {
+                Softmax.rows(scores, rows: queries, cols: t, scale: scale)
+            }
             Gemm.sgemm(m: queries, n: dh, k: t, a: scores, lda: t, b: q + 2 * d, ldb: 3 * d,
                        c: s.context.pointer + b * queries * d + h * dh, ldc: d)
         }
@@ -130,12 +146,16 @@ struct ForwardPass {
             let rows = chunks[item], n = rows.count, r0 = rows.lowerBound
             let x = s.x.pointer + r0 * d, projected = s.projected.pointer + r0 * d
             let normed = s.normed.pointer + r0 * d, hidden = s.hidden.pointer + r0 * hdim
-            Gemm.sgemm(m: n, n: d, k: d, a: s.context.base + r0 * d, lda: d, b: block.outWeight.base, ldb: d, c: projected, ldc: d)
+            self.product(m: n, n: d, k: d, a: s.context.base + r0 * d, lda: d, block.outWeight, block.packed?.out, c: projected, ldc: d)
             Activation.addScaledResidual(x, projected, rows: n, cols: d, bias: block.outBias.base, scale: block.layerScale1?.base)
             LayerNorm.apply(x, rows: n, dim: d, gamma: block.norm2Gamma.base, beta: block.norm2Beta.base, eps: self.config.eps, out: normed)
-            Gemm.sgemm(m: n, n: hdim, k: d, a: normed, lda: d, b: block.fc1Weight.base, ldb: hdim, c: hidden, ldc: hdim)
-            Activation.biasGELU(hidden, rows: n, cols: hdim, bias: block.fc1Bias.base)
-            Gemm.sgemm(m: n, n: d, k: hdim, a: hidden, lda: hdim, b: block.fc2Weight.base, ldb: d, c: projected, ldc: d)
+            self.product(m: n, n: hdim, k: d, a: normed, lda: d, block.fc1Weight, block.packed?.fc1, c: hidden, ldc: hdim)
+            if self.weights.hasBF16Panels {
+                WideKernels.biasGELU(hidden, rows: n, cols: hdim, bias: block.fc1Bias.base)
+            } else {
+                Activation.biasGELU(hidden, rows: n, cols: hdim, bias: block.fc1Bias.base)
+            }
+            self.product(m: n, n: d, k: hdim, a: hidden, lda: hdim, block.fc2Weight, block.packed?.fc2, c: projected, ldc: d)
             Activation.addScaledResidual(x, projected, rows: n, cols: d, bias: block.fc2Bias.base, scale: block.layerScale2?.base)
             if let next { self.normAndProject(next, s, rows: rows) }
         }

@@ -1,7 +1,8 @@
 import Foundation
 import Tensor
 
-/// All parameters of a DINO ViT in float32, checked by name and shape against its config.
+/// All parameters of a DINO ViT in float32, checked by name and shape against its config (for the
+/// bf16 path, `withBF16Panels` swaps the weight matrices for packed bf16 ones).
 /// Matrices are stored transposed, [in, out], which OpenBLAS packs faster than PyTorch's [out, in]
 /// (measured ≈ 10% on the 197-row GEMMs of one image); Q, K and V of each block are side by side
 /// in one [hidden, 3·hidden] matrix so one GEMM makes all three.
@@ -16,16 +17,54 @@ public struct ViTWeights: Sendable {
         let fc1Weight, fc1Bias: FloatBuffer         // [D, H], [H]
         let fc2Weight, fc2Bias: FloatBuffer         // [H, D], [D]
         let layerScale2: FloatBuffer?               // [D] (DINOv2)
+        /// The four matrices packed to bf16, present when the encoder runs bf16 (the float32 ones
+        /// are then empty).
+        var packed: PackedBlock? = nil
+    }
+
+    /// A block's matrices packed for bf16 products, same [in, out] shapes as the float32 ones.
+    struct PackedBlock: Sendable {
+        let qkv, out, fc1, fc2: BF16Matrix
     }
 
     /// The architecture these weights fill.
     public let config: ViTConfig
-    let patchWeight: FloatBuffer     // [3·p·p, D] (conv weight [D, 3, p, p] flattened and transposed)
+    var patchWeight: FloatBuffer     // [3·p·p, D] (conv weight [D, 3, p, p] flattened and transposed); empty with bf16
     let patchBias: FloatBuffer       // [D]
     let clsToken: FloatBuffer        // [D]
     let positions: FloatBuffer       // [1 + g², D]
-    let blocks: [Block]
+    var blocks: [Block]
     let finalGamma, finalBeta: FloatBuffer  // [D]
+    /// The patch projection packed to bf16, present when the encoder runs bf16.
+    var patchPacked: BF16Matrix? = nil
+
+    /// Whether the weight matrices are packed to bf16 (the forward pass then runs them on the bf16 kernel).
+    var hasBF16Panels: Bool { patchPacked != nil }
+
+    /// These weights with every weight matrix packed to bf16 in place of its float32 copy (which is
+    /// released here unless another `ViTWeights` value still holds it): the forward pass then runs
+    /// its weight products on the bf16 kernel.
+    func withBF16Panels() -> ViTWeights {
+        if hasBF16Panels { return self }
+        func pack(_ w: FloatBuffer, _ rows: Int, _ columns: Int) -> BF16Matrix {
+            precondition(w.count == rows * columns)
+            return BF16Matrix(packing: w.base, rows: rows, columns: columns)
+        }
+        let d = config.hidden, h = config.mlpHidden, p = config.patch
+        let released = FloatBuffer(count: 0)
+        var copy = self
+        copy.patchPacked = pack(patchWeight, 3 * p * p, d)
+        copy.patchWeight = released
+        copy.blocks = blocks.map { b in
+            Block(norm1Gamma: b.norm1Gamma, norm1Beta: b.norm1Beta, qkvWeight: released, qkvBias: b.qkvBias,
+                  outWeight: released, outBias: b.outBias, layerScale1: b.layerScale1,
+                  norm2Gamma: b.norm2Gamma, norm2Beta: b.norm2Beta, fc1Weight: released, fc1Bias: b.fc1Bias,
+                  fc2Weight: released, fc2Bias: b.fc2Bias, layerScale2: b.layerScale2,
+                  packed: PackedBlock(qkv: pack(b.qkvWeight, d, 3 * d), out: pack(b.outWeight, d, d),
+                                      fc1: pack(b.fc1Weight, d, h), fc2: pack(b.fc2Weight, h, d)))
+        }
+        return copy
+    }
 
     /// Loads and validates the checkpoint in `file` (config inferred from it and `configJSON`).
     public init(file: SafeTensorsFile, configJSON: Data? = nil) throws {

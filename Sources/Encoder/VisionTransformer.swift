@@ -6,6 +6,8 @@ import Tensor
 public final class VisionTransformer {
     /// The architecture.
     public var config: ViTConfig { weights.config }
+    /// The precision the weight products run in: fp32 or bf16, never auto.
+    public let precision: Precision
     let weights: ViTWeights
     let pool: ComputePool
     var scratch: Scratch?
@@ -18,14 +20,27 @@ public final class VisionTransformer {
     public var imagesPerLane: Int?
     var positionCache: (height: Int, width: Int, table: FloatBuffer)?
 
-    /// A transformer over `weights` using up to `threads` threads per call.
+    /// A float32 transformer over `weights` using up to `threads` threads per call.
     public init(weights: ViTWeights, threads: Int) {
         self.weights = weights
         self.pool = ComputePool(threads: threads)
+        self.precision = .fp32
+    }
+
+    /// A transformer over `weights` in `precision` (resolved for this CPU: `auto` picks bf16 where
+    /// it runs; an explicit bf16 on a CPU without AVX512_BF16 throws). bf16 packs every weight
+    /// matrix to bf16 once, here, and drops this transformer's float32 copies.
+    /// `cpuSupportsBF16: false` pretends the CPU lacks bf16 (tests).
+    public init(weights: ViTWeights, threads: Int, precision: Precision, cpuSupportsBF16: Bool = BF16.isSupported) throws {
+        let resolved = try precision.resolved(cpuSupportsBF16: cpuSupportsBF16 && BF16.isSupported)
+        self.weights = resolved == .bf16 ? weights.withBF16Panels() : weights
+        self.pool = ComputePool(threads: threads)
+        self.precision = resolved
     }
 
     /// Loads the safetensors checkpoint at `path` (and `configPath`, a config.json, when given).
-    public convenience init(contentsOf path: String, configPath: String? = nil, threads: Int) throws {
+    public convenience init(contentsOf path: String, configPath: String? = nil, threads: Int,
+                            precision: Precision = .fp32, cpuSupportsBF16: Bool = BF16.isSupported) throws {
         let file = try Self.open(path)
         var json: Data?
         if let configPath {
@@ -34,7 +49,8 @@ public final class VisionTransformer {
             }
             json = data
         }
-        self.init(weights: try ViTWeights(file: file, configJSON: json), threads: threads)
+        try self.init(weights: try ViTWeights(file: file, configJSON: json), threads: threads, precision: precision,
+                      cpuSupportsBF16: cpuSupportsBF16)
     }
 
     static func open(_ path: String) throws -> SafeTensorsFile {

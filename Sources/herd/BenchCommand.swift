@@ -14,7 +14,7 @@ struct BenchCommand: ParsableCommand {
     struct Encoder: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "encoder",
-            abstract: "Images per second of the encoder at 224×224, fp32.")
+            abstract: "Images per second of the encoder at 224×224, in fp32 or bf16 (or both, alternating).")
 
         @Option(name: .long, help: "Use seeded random weights of this published architecture instead of --model (e.g. dino-vits16).")
         var random: String?
@@ -34,6 +34,9 @@ struct BenchCommand: ParsableCommand {
         @Option(name: .long, help: "Images per thread lane when splitting by images (default: automatic).")
         var lane: Int?
 
+        @Flag(name: .long, help: "Measure fp32 and bf16 in the same run, passes alternating, and print both and their ratio (needs AVX512_BF16).")
+        var comparePrecisions = false
+
         @Flag(name: .long, help: "Print one JSON object.")
         var json = false
 
@@ -47,40 +50,57 @@ struct BenchCommand: ParsableCommand {
         }
 
         func run() throws {
-            let vit: VisionTransformer
+            let precisions: [Precision] = comparePrecisions ? [.fp32, .bf16] : [modelOptions.precision]
+            var models: [VisionTransformer] = []
             if let random, let published = PublishedModel.named(random) {
-                vit = VisionTransformer(weights: ViTWeights(random: ViTConfig(published: published)), threads: modelOptions.threadCount)
+                let weights = ViTWeights(random: ViTConfig(published: published))
+                for precision in precisions {
+                    models.append(try VisionTransformer(weights: weights, threads: modelOptions.threadCount, precision: precision,
+                                                        cpuSupportsBF16: CPUSupport.bf16()))
+                }
             } else {
-                vit = try modelOptions.load()
+                for precision in precisions { models.append(try modelOptions.load(precision: precision)) }
             }
-            vit.splitsImages = !splitRows
-            vit.imagesPerLane = lane
+            for vit in models {
+                vit.splitsImages = !splitRows
+                vit.imagesPerLane = lane
+            }
             var generator = SplitMix64(seed: 1)
             let input = Tensor(shape: [batch, 3, size, size], data: (0..<(batch * 3 * size * size)).map { _ in generator.nextSignedFloat() })
-            _ = try vit.features(input)
-            var times: [Double] = []
+            for vit in models { _ = try vit.features(input) }
+            // One pass of each model in turn, so every precision sees the same machine load.
+            var times = [[Double]](repeating: [], count: models.count)
             let start = Date()
             repeat {
-                let t0 = Date()
-                _ = try vit.features(input)
-                times.append(Date().timeIntervalSince(t0))
-            } while Date().timeIntervalSince(start) < seconds || times.count < 3
-            let sorted = times.sorted()
-            let median = sorted[sorted.count / 2]
-            let rate = Double(batch) / median
+                for (i, vit) in models.enumerated() {
+                    let t0 = Date()
+                    _ = try vit.features(input)
+                    times[i].append(Date().timeIntervalSince(t0))
+                }
+            } while Date().timeIntervalSince(start) < seconds || times[0].count < 3
             let memory = MemoryUsage.current()
+            let name = random ?? modelOptions.model
+            let results = zip(models, times).map { vit, passes in
+                let median = passes.sorted()[passes.count / 2]
+                return (precision: vit.precision, rate: Double(batch) / median, median: median, passes: passes.count)
+            }
             if json {
-                let object: [String: Any] = [
-                    "model": random ?? modelOptions.model, "batch": batch, "threads": modelOptions.threadCount,
-                    "images_per_second": rate, "passes": times.count, "median_seconds": median,
+                var object: [String: Any] = [
+                    "model": name, "batch": batch, "threads": modelOptions.threadCount,
                     "rss_mb": memory.rssMB, "peak_rss_mb": memory.peakMB, "blas_core": BLASInfo.coreName,
+                    "images_per_second": results[0].rate, "passes": results[0].passes, "median_seconds": results[0].median,
+                    "precision": results[0].precision.rawValue,
+                    "results": results.map { ["precision": $0.precision.rawValue, "images_per_second": $0.rate, "passes": $0.passes, "median_seconds": $0.median] },
                 ]
+                if results.count == 2 { object["bf16_over_fp32"] = results[1].rate / results[0].rate }
                 print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
             } else {
-                let name = random ?? modelOptions.model
-                print("\(name) batch \(batch), \(modelOptions.threadCount) threads, \(BLASInfo.coreName) BLAS: "
-                      + String(format: "%.2f images/s (median of %d passes, %.3f s each); RSS %.0f MB, peak %.0f MB",
-                               rate, times.count, median, memory.rssMB, memory.peakMB))
+                for r in results {
+                    print("\(name) \(r.precision) batch \(batch), \(modelOptions.threadCount) threads, \(BLASInfo.coreName) BLAS: "
+                          + String(format: "%.2f images/s (median of %d passes, %.3f s each)", r.rate, r.passes, r.median))
+                }
+                if results.count == 2 { print(String(format: "bf16 / fp32: %.2f×", results[1].rate / results[0].rate)) }
+                print(String(format: "RSS %.0f MB, peak %.0f MB", memory.rssMB, memory.peakMB))
             }
         }
     }

@@ -4,18 +4,29 @@ import Foundation
 import Logging
 import Tensor
 
+/// What the CPU offers the encoder, with a test seam: `HERD_TEST_NO_BF16=1` makes herd act as on a CPU
+/// without AVX512_BF16 (the fallback and its error messages are tested on machines that have it).
+enum CPUSupport {
+    /// Whether the bf16 kernels may run.
+    static func bf16(environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        BF16.isSupported && environment["HERD_TEST_NO_BF16"] != "1"
+    }
+}
+
 /// Builds the daemon's parts for a command: configuration, paths, logger and the plugged-in models.
 struct DaemonSetup {
     var paths: HerdPaths
     var configuration: HerdConfiguration
     var environment: [String: String]
 
-    /// Loads and validates the configuration file, applying environment and `--model` overrides.
-    init(paths: PathOptions, model: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    /// Loads and validates the configuration file, applying environment, `--model` and `--precision` overrides.
+    init(paths: PathOptions, model: String? = nil, precision: Precision? = nil,
+         environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         self.environment = environment
         self.paths = paths.resolved(environment: environment)
         var configuration = try HerdConfiguration.load(from: self.paths.config).overridden(by: environment)
         if let model { configuration.model = model }
+        if let precision { configuration.precision = precision.rawValue }
         self.configuration = try configuration.validated()
     }
 
@@ -34,8 +45,12 @@ struct DaemonSetup {
             throw DaemonError(.model, path: paths.config,
                               "\(error) (install it with `herd model fetch \(configuration.model)` or `herd model import FILE`)")
         }
-        let model = try VisionTransformer(contentsOf: weights, configPath: config, threads: configuration.threads)
+        let model = try VisionTransformer(contentsOf: weights, configPath: config, threads: configuration.threads,
+                                          precision: configuration.encoderPrecision,
+                                          cpuSupportsBF16: CPUSupport.bf16(environment: environment))
         // Features are cached per model id; the digest makes new weights under an old name re-embed.
+        // The id leaves out the precision: bf16 features stay within cosine ≈ 0.999 of fp32's
+        // (Docs/ENCODER.md), so switching precision does not re-embed the library.
         let digest = try FileDigest.sha256Hex(ofFileAt: weights)
         let name = (configuration.model as NSString).lastPathComponent
         return .vit(model, modelID: "\(name)@\(digest.prefix(16))", threads: configuration.threads)

@@ -46,6 +46,7 @@ struct InitCommand: AsyncParsableCommand {
             for library in configuration.libraries { print("  library  \(library)") }
             print("  output   \(configuration.output)")
             print("  model    \(configuration.model)")
+            print("  precision \(configuration.precision) (`herd doctor` says what it runs as on this CPU)")
             print("next: `herd run` (or the systemd user service) to build the catalogue and keep it current")
         }
     }

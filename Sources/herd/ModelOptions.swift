@@ -2,6 +2,8 @@ import ArgumentParser
 import Encoder
 import Foundation
 
+extension Precision: ExpressibleByArgument {}
+
 /// Options shared by the commands that run an encoder.
 struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "Installed model name, or a path to a .safetensors file (config.json beside it is used). Default: \(PublishedModel.defaultName).")
@@ -13,6 +15,9 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "Threads for the forward pass (default: all CPUs).")
     var threads: Int?
 
+    @Option(name: .long, help: "Weight products in fp32, bf16 (needs AVX512_BF16) or auto (bf16 where the CPU has it, as ingest).")
+    var precision: Precision = .auto
+
     /// The model store these options point at.
     var store: ModelStore {
         ModelStore(root: modelsDir.map { URL(fileURLWithPath: $0) } ?? ModelStore.defaultRoot(environment: ProcessInfo.processInfo.environment))
@@ -21,10 +26,11 @@ struct ModelOptions: ParsableArguments {
     /// Threads to use.
     var threadCount: Int { max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount) }
 
-    /// Loads the chosen model.
-    func load() throws -> VisionTransformer {
+    /// Loads the chosen model in `precision` (default: the `--precision` option).
+    func load(precision: Precision? = nil) throws -> VisionTransformer {
         let (weights, config) = try store.resolve(model)
-        return try VisionTransformer(contentsOf: weights, configPath: config, threads: threadCount)
+        return try VisionTransformer(contentsOf: weights, configPath: config, threads: threadCount,
+                                     precision: precision ?? self.precision, cpuSupportsBF16: CPUSupport.bf16())
     }
 
     func validate() throws {

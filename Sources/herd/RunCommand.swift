@@ -1,5 +1,6 @@
 import ArgumentParser
 import Daemon
+import Encoder
 import Foundation
 
 /// `herd run`: the daemon.
@@ -15,10 +16,13 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Feature model name (overrides the configuration).")
     var model: String?
 
+    @Option(help: "Encoder precision: auto, bf16 or fp32 (overrides the configuration and HERD_PRECISION).")
+    var precision: Precision?
+
     @OptionGroup var paths: PathOptions
 
     func run() async throws {
-        let setup = try DaemonSetup(paths: paths, model: model)
+        let setup = try DaemonSetup(paths: paths, model: model, precision: precision)
         let daemon = HerdDaemon(
             configuration: setup.configuration, paths: setup.paths, dependencies: try setup.dependencies(), logger: DaemonSetup.logger())
         try await daemon.run()

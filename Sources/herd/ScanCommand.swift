@@ -1,5 +1,6 @@
 import ArgumentParser
 import Daemon
+import Encoder
 import Foundation
 
 /// `herd scan`: one reconcile and ingest, then exit.
@@ -11,10 +12,13 @@ struct ScanCommand: AsyncParsableCommand {
     @Flag(help: "Print the outcome as JSON.")
     var json = false
 
+    @Option(help: "Encoder precision: auto, bf16 or fp32 (overrides the configuration and HERD_PRECISION).")
+    var precision: Precision?
+
     @OptionGroup var paths: PathOptions
 
     func run() async throws {
-        let setup = try DaemonSetup(paths: paths)
+        let setup = try DaemonSetup(paths: paths, precision: precision)
         let daemon = HerdDaemon(
             configuration: setup.configuration, paths: setup.paths, dependencies: try setup.dependencies(), logger: DaemonSetup.logger())
         let bar = ProgressBar(label: "embedding", enabled: !json)

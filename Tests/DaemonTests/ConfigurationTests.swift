@@ -1,4 +1,5 @@
 import Daemon
+import Encoder
 import Foundation
 import XCTest
 
@@ -33,6 +34,25 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(overridden.threads, 1)
         XCTAssertEqual(overridden.model, "other")
         XCTAssertThrowsError(try minimal.overridden(by: ["HERD_THREADS": "two"]))
+    }
+
+    func testPrecisionDefaultsToAutoAndCanBeSetOrOverridden() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let library = try folder.folder("Pictures")
+        let file = folder.path + "/config.toml"
+        try HerdConfiguration(libraries: [library], output: folder.path + "/out").write(to: file)
+        XCTAssertTrue(try String(contentsOfFile: file, encoding: .utf8).contains("precision = 'auto'")
+                      || String(contentsOfFile: file, encoding: .utf8).contains("precision = \"auto\""), "herd init writes the setting")
+        try "libraries = [\"\(library)\"]\noutput = \"\(folder.path)/out\"\nprecision = \"fp32\"\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let fp32 = try HerdConfiguration.load(from: file).validated()
+        XCTAssertEqual(fp32.encoderPrecision, .fp32)
+        XCTAssertEqual(try fp32.overridden(by: ["HERD_PRECISION": "bf16"]).encoderPrecision, .bf16)
+        var wrong = fp32
+        wrong.precision = "fp16"
+        XCTAssertThrowsError(try wrong.validated()) { error in
+            XCTAssertTrue("\(error)".contains("precision must be") && "\(error)".contains("fp16"), "\(error)")
+        }
     }
 
     func testBadFilesSayWhereAndWhat() throws {

@@ -35,14 +35,55 @@ final class EncoderCommandTests: XCTestCase {
         return data.dropFirst(10 + headerLength).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
     }
 
-    func testEmbedTensorWritesReferenceFeatures() throws {
-        let out = work.appendingPathComponent("features.npy").path
+    /// Features of the fixture's input from `herd embed` with `options` (rows of 32).
+    func embedFixture(_ options: [String], environment: [String: String] = [:]) throws -> (HerdBinary.Result, [Float]) {
+        let out = work.appendingPathComponent("features-\(UUID().uuidString).npy").path
         let run = try herd(["embed", "--tensor", fixture.appendingPathComponent("native-input.npy").path,
-                            "--model", fixture.appendingPathComponent("model.safetensors").path, "--npy", out, "--threads", "2"])
+                            "--model", fixture.appendingPathComponent("model.safetensors").path, "--npy", out, "--threads", "2"] + options,
+                           environment: environment)
+        return (run, run.status == 0 ? try floats(out) : [])
+    }
+
+    var expected: [Float] { get throws { try floats(fixture.appendingPathComponent("native-expected.npy").path) } }
+
+    /// Smallest cosine between matching 32-float rows.
+    func minCosine(_ a: [Float], _ b: [Float]) -> Double {
+        stride(from: 0, to: a.count, by: 32).map { start in
+            var dot = 0.0, aa = 0.0, bb = 0.0
+            for i in start..<(start + 32) {
+                dot += Double(a[i]) * Double(b[i]); aa += Double(a[i] * a[i]); bb += Double(b[i] * b[i])
+            }
+            return dot / (aa * bb).squareRoot()
+        }.min() ?? 0
+    }
+
+    func testEmbedTensorWritesReferenceFeatures() throws {
+        let (run, got) = try embedFixture(["--precision", "fp32"])
         XCTAssertEqual(run.status, 0, run.stderr)
-        let got = try floats(out), expected = try floats(fixture.appendingPathComponent("native-expected.npy").path)
+        let expected = try self.expected
         XCTAssertEqual(got.count, expected.count)
         for (a, b) in zip(got, expected) { XCTAssertEqual(a, b, accuracy: 1e-4) }
+    }
+
+    func testEmbedInBF16StaysCloseToTheReference() throws {
+        let doctor = try herd(["doctor"])
+        try XCTSkipUnless(doctor.stdout.contains("AVX512_BF16"), "this CPU has no AVX512_BF16")
+        for options in [["--precision", "bf16"], []] {  // auto picks bf16 here
+            let (run, got) = try embedFixture(options)
+            XCTAssertEqual(run.status, 0, run.stderr)
+            XCTAssertGreaterThan(minCosine(got, try expected), 0.999, "\(options)")
+        }
+    }
+
+    func testWithoutBF16AutoRunsFP32AndExplicitBF16FailsSayingWhatToUse() throws {
+        let (auto, got) = try embedFixture([], environment: ["HERD_TEST_NO_BF16": "1"])
+        XCTAssertEqual(auto.status, 0, auto.stderr)
+        for (a, b) in zip(got, try expected) { XCTAssertEqual(a, b, accuracy: 1e-4) }
+        let (explicit, _) = try embedFixture(["--precision", "bf16"], environment: ["HERD_TEST_NO_BF16": "1"])
+        XCTAssertNotEqual(explicit.status, 0)
+        XCTAssertTrue(explicit.stderr.contains("AVX512_BF16") && explicit.stderr.contains("--precision auto"), explicit.stderr)
+        let doctor = try herd(["doctor"], environment: ["HERD_TEST_NO_BF16": "1", "HERD_PRECISION": "auto"])
+        XCTAssertTrue(doctor.stdout.contains("ingest runs fp32 (auto, and this CPU has no AVX512_BF16)"), doctor.stdout)
     }
 
     func testImportListAndEmbedByName() throws {
@@ -98,5 +139,6 @@ final class EncoderCommandTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(run.stdout.contains("BLAS core:"), run.stdout)
         XCTAssertTrue(run.stdout.contains("model store:"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("precision:    ingest runs "), run.stdout)
     }
 }

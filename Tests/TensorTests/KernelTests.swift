@@ -71,6 +71,33 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    func testWideGELUAndSoftmaxMatchNaive() throws {
+        try XCTSkipUnless(BF16.isSupported, "this CPU has no AVX512_BF16; the wide kernels serve only the bf16 path")
+        let rows = 3, cols = 45, stride = 50
+        var x = random(rows * cols, scale: 6)
+        let bias = random(cols, scale: 1)
+        let original = x
+        x.withUnsafeMutableBufferPointer { xp in
+            bias.withUnsafeBufferPointer { bp in WideKernels.biasGELU(xp.baseAddress!, rows: rows, cols: cols, bias: bp.baseAddress!) }
+        }
+        for i in 0..<(rows * cols) {
+            let v = Double(original[i] + bias[i % cols])
+            XCTAssertEqual(Double(x[i]), 0.5 * v * (1 + Foundation.erf(v / 2.0.squareRoot())), accuracy: 2e-6)
+        }
+        var scores = random(rows * stride, scale: 20)
+        let before = scores
+        scores.withUnsafeMutableBufferPointer { WideKernels.softmaxRows($0.baseAddress!, rows: rows, cols: cols, stride: stride, scale: 0.125) }
+        for r in 0..<rows {
+            let row = before[(r * stride)..<(r * stride + cols)].map { Double($0) * 0.125 }
+            let peak = row.max()!
+            let total = row.map { Foundation.exp($0 - peak) }.reduce(0, +)
+            for i in 0..<cols {
+                XCTAssertEqual(Double(scores[r * stride + i]), Foundation.exp(row[i] - peak) / total, accuracy: 1e-6)
+            }
+            for i in cols..<stride { XCTAssertEqual(scores[r * stride + i], before[r * stride + i], "wrote past column \(cols)") }
+        }
+    }
+
     func testScaledResidualMatchesNaive() {
         let rows = 2, cols = 9
         var residual = random(rows * cols)
