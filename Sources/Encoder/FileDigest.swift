@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Tensor
 
 /// SHA-256 checksums of downloaded and installed model files (swift-crypto).
 public enum FileDigest {
@@ -17,6 +18,26 @@ public enum FileDigest {
         var hasher = SHA256()
         while let chunk = try handle.read(upToCount: 4 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
         return hex(hasher.finalize())
+    }
+
+    /// As `sha256Hex(ofFileAt:)`, remembered in the file `cache`: it holds the digest with the file's device,
+    /// inode, size and modification time, and is used only while all four still match (a replaced or rewritten
+    /// file is hashed again). Writing the cache is best effort: a read-only folder only costs the hashing.
+    public static func sha256Hex(ofFileAt path: String, cache: String) throws -> String {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw EncoderError(path, "cannot read the file's attributes: \(String(cString: strerror(errno)))")
+        }
+        let key = "\(info.st_dev) \(info.st_ino) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+        if let saved = FileManager.default.contents(atPath: cache).flatMap({ String(data: $0, encoding: .utf8) }) {
+            let fields = saved.split(separator: "\n", omittingEmptySubsequences: false)
+            if fields.count >= 2, fields[1] == key, fields[0].count == 64, fields[0].allSatisfy(\.isHexDigit) {
+                return String(fields[0])
+            }
+        }
+        let digest = try sha256Hex(ofFileAt: path)
+        try? AtomicFile.write(Data("\(digest)\n\(key)\n".utf8), to: cache)
+        return digest
     }
 
     private static func hex(_ digest: SHA256.Digest) -> String {

@@ -36,6 +36,15 @@ public struct ModelStore: Sendable {
         public var bytes: Int64
     }
 
+    /// The SHA-256 (hex) of `weights`, remembered beside it in `model.safetensors.sha256` when the file is in this
+    /// store (so starting herd does not hash ~100 MB each time); files elsewhere are hashed every time.
+    public func digest(ofWeights weights: String) throws -> String {
+        let inStore = URL(fileURLWithPath: weights).standardizedFileURL.deletingLastPathComponent().deletingLastPathComponent().path
+            == root.standardizedFileURL.path
+        guard inStore else { return try FileDigest.sha256Hex(ofFileAt: weights) }
+        return try FileDigest.sha256Hex(ofFileAt: weights, cache: weights + ".sha256")
+    }
+
     /// Where a model named `name` lives (whether or not it is installed).
     public func folder(for name: String) -> URL { root.appendingPathComponent(name) }
 

@@ -51,7 +51,7 @@ struct DaemonSetup {
         // Features are cached per model id; the digest makes new weights under an old name re-embed.
         // The id leaves out the precision: bf16 features stay within cosine ≈ 0.999 of fp32's
         // (Docs/ENCODER.md), so switching precision does not re-embed the library.
-        let digest = try FileDigest.sha256Hex(ofFileAt: weights)
+        let digest = try store.digest(ofWeights: weights)
         let name = (configuration.model as NSString).lastPathComponent
         return .vit(model, modelID: "\(name)@\(digest.prefix(16))", threads: configuration.threads)
     }
