@@ -50,9 +50,14 @@ final class KernelTests: XCTestCase {
         x.withUnsafeMutableBufferPointer { xp in
             bias.withUnsafeBufferPointer { bp in Activation.biasGELU(xp.baseAddress!, rows: rows, cols: cols, bias: bp.baseAddress!) }
         }
-        for i in 0..<(rows * cols) {
-            let v = Double(original[i] + bias[i % cols])
-            XCTAssertEqual(Double(x[i]), 0.5 * v * (1 + Foundation.erf(v / 2.0.squareRoot())), accuracy: 2e-6)
+        assertExactGELU(x, of: original, bias: bias)
+    }
+
+    /// x must be GELU(original + bias) with the exact erf, row by row (bias repeats every row).
+    func assertExactGELU(_ x: [Float], of original: [Float], bias: [Float], file: StaticString = #filePath, line: UInt = #line) {
+        for i in original.indices {
+            let v = Double(original[i] + bias[i % bias.count])
+            XCTAssertEqual(Double(x[i]), 0.5 * v * (1 + Foundation.erf(v / 2.0.squareRoot())), accuracy: 2e-6, file: file, line: line)
         }
     }
 
@@ -80,10 +85,7 @@ final class KernelTests: XCTestCase {
         x.withUnsafeMutableBufferPointer { xp in
             bias.withUnsafeBufferPointer { bp in WideKernels.biasGELU(xp.baseAddress!, rows: rows, cols: cols, bias: bp.baseAddress!) }
         }
-        for i in 0..<(rows * cols) {
-            let v = Double(original[i] + bias[i % cols])
-            XCTAssertEqual(Double(x[i]), 0.5 * v * (1 + Foundation.erf(v / 2.0.squareRoot())), accuracy: 2e-6)
-        }
+        assertExactGELU(x, of: original, bias: bias)
         var scores = random(rows * stride, scale: 20)
         let before = scores
         scores.withUnsafeMutableBufferPointer { WideKernels.softmaxRows($0.baseAddress!, rows: rows, cols: cols, stride: stride, scale: 0.125) }
