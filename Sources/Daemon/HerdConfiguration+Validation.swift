@@ -23,7 +23,7 @@ extension HerdConfiguration {
         guard Precision(rawValue: precision) != nil else {
             throw DaemonError(
                 .configuration, path: nil,
-                "precision must be \(Precision.allCases.map { "\"\($0)\"" }.joined(separator: ", ")); got \"\(precision)\"")
+                "precision (set by --precision, HERD_PRECISION or `precision` in config.toml) must be one of \(Precision.allCases.map { "\"\($0)\"" }.joined(separator: ", ")); got \"\(precision)\"")
         }
         var roots: [String] = []
         for library in libraries {
