@@ -16,6 +16,11 @@ public struct DaemonDependencies: Sendable {
     public var environment: [String: String]
     /// How often the service loops look for work (events, wake-ups, shutdown).
     public var tick: Duration
+    /// The `model` and `precision` settings the running encoder was built from (nil: a test plug), so a reload can
+    /// say which changes need a restart.
+    public var encoderSettings: (model: String, precision: String)?
+    /// `--model` / `--precision` given to the command: they override the file, on reload too.
+    public var commandLine: (model: String?, precision: String?) = (nil, nil)
 
     /// Dependencies; the file events default to a real inotify watcher.
     public init(

@@ -10,16 +10,20 @@ struct ReloadService: Service {
         let signals = await UnixSignalsSequence(trapping: .sighup)
         for await _ in signals.cancelOnGracefulShutdown() {
             do {
-                let loaded = try HerdConfiguration.load(from: context.paths.config)
-                    .overridden(by: context.dependencies.environment).validated()
-                if loaded.model != context.dependencies.extractor.modelID {
-                    context.logger.warning(
-                        "a new model takes effect after a restart", metadata: ["running": "\(context.dependencies.extractor.modelID)", "configured": "\(loaded.model)"])
-                }
-                let running = context.state.configuration.precision
-                if loaded.precision != running {
-                    context.logger.warning(
-                        "a new encoder precision takes effect after a restart", metadata: ["running": "\(running)", "configured": "\(loaded.precision)"])
+                let dependencies = context.dependencies
+                var file = try HerdConfiguration.load(from: context.paths.config).overridden(by: dependencies.environment)
+                if let model = dependencies.commandLine.model { file.model = model }
+                if let precision = dependencies.commandLine.precision { file.precision = precision }
+                let loaded = try file.validated()
+                if let built = dependencies.encoderSettings {
+                    if loaded.model != built.model {
+                        context.logger.warning(
+                            "a new model takes effect after a restart", metadata: ["running": "\(built.model)", "configured": "\(loaded.model)"])
+                    }
+                    if loaded.precision != built.precision {
+                        context.logger.warning(
+                            "a new encoder precision takes effect after a restart", metadata: ["running": "\(built.precision)", "configured": "\(loaded.precision)"])
+                    }
                 }
                 context.state.update { $0.reload = loaded }
                 try? context.catalog.recordEvent(runID: context.runID, kind: "reload", detail: "configuration reloaded from \(context.paths.config)")

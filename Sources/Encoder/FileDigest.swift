@@ -21,14 +21,15 @@ public enum FileDigest {
     }
 
     /// As `sha256Hex(ofFileAt:)`, remembered in the file `cache`: it holds the digest with the file's device,
-    /// inode, size and modification time, and is used only while all four still match (a replaced or rewritten
+    /// inode, size, modification and change times, and is used only while all five still match (a replaced or rewritten
     /// file is hashed again). Writing the cache is best effort: a read-only folder only costs the hashing.
     public static func sha256Hex(ofFileAt path: String, cache: String) throws -> String {
         var info = stat()
         guard stat(path, &info) == 0 else {
             throw EncoderError(path, "cannot read the file's attributes: \(String(cString: strerror(errno)))")
         }
-        let key = "\(info.st_dev) \(info.st_ino) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+        // ctime too: a copy that restores the old mtime (`cp -p`, tar) over the same inode still changes it.
+        let key = "\(info.st_dev) \(info.st_ino) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec) \(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)"
         if let saved = FileManager.default.contents(atPath: cache).flatMap({ String(data: $0, encoding: .utf8) }) {
             let fields = saved.split(separator: "\n", omittingEmptySubsequences: false)
             if fields.count >= 2, fields[1] == key, fields[0].count == 64, fields[0].allSatisfy(\.isHexDigit) {

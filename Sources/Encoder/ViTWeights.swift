@@ -45,7 +45,7 @@ public struct ViTWeights: Sendable {
     /// These weights with every weight matrix packed to bf16 in place of its float32 copy (which is
     /// released here unless another `ViTWeights` value still holds it): the forward pass then runs
     /// its weight products on the bf16 kernel.
-    func withBF16Panels() -> ViTWeights {
+    func withBF16Panels(threads: Int? = nil) -> ViTWeights {
         if hasBF16Panels { return self }
         func pack(_ w: FloatBuffer, _ rows: Int, _ columns: Int) -> BF16Matrix {
             precondition(w.count == rows * columns)
@@ -56,7 +56,7 @@ public struct ViTWeights: Sendable {
         var copy = self
         copy.patchPacked = pack(patchWeight, 3 * p * p, d)
         copy.patchWeight = released
-        copy.blocks = Self.parallelMap(blocks.count) { [blocks] i in
+        copy.blocks = Self.parallelMap(blocks.count, threads: threads) { [blocks] i in
             let b = blocks[i]
             return Block(norm1Gamma: b.norm1Gamma, norm1Beta: b.norm1Beta, qkvWeight: released, qkvBias: b.qkvBias,
                   outWeight: released, outBias: b.outBias, layerScale1: b.layerScale1,
@@ -69,14 +69,15 @@ public struct ViTWeights: Sendable {
     }
 
     /// Loads and validates the checkpoint in `file` (config inferred from it and `configJSON`).
-    public init(file: SafeTensorsFile, configJSON: Data? = nil) throws {
+    /// `threads`: threads that load the blocks (nil: all CPUs).
+    public init(file: SafeTensorsFile, configJSON: Data? = nil, threads: Int? = nil) throws {
         let config = try ViTConfig.infer(from: file, configJSON: configJSON)
-        try self.init(file: file, config: config)
+        try self.init(file: file, config: config, threads: threads)
     }
 
     /// Loads the tensors `config` needs from `file`; throws naming the first missing tensor, or the
     /// tensor, its expected and its found shape.
-    public init(file: SafeTensorsFile, config: ViTConfig) throws {
+    public init(file: SafeTensorsFile, config: ViTConfig, threads: Int? = nil) throws {
         self.config = config
         let names = ViTTensorNames(prefix: ViTTensorNames(file: file).prefix ?? "", family: config.family)
         let d = config.hidden, h = config.mlpHidden, p = config.patch
@@ -87,9 +88,9 @@ public struct ViTWeights: Sendable {
         positions = try loader.load(names.positions, [1, 1 + config.positionGrid * config.positionGrid, d])
         finalGamma = try loader.load(names.finalNormWeight, [d])
         finalBeta = try loader.load(names.finalNormBias, [d])
-        // Blocks load on all cores: reading, transposing and (for bf16) packing ~90 MB is most of herd's start-up.
+        // Blocks load in parallel: reading, transposing and (for bf16) packing ~90 MB is most of herd's start-up.
         // The error of the lowest failing block is thrown: the one a sequential loop would report.
-        blocks = try Self.parallelMap(config.layers) { i in Result { () throws -> Block in
+        blocks = try Self.parallelMap(config.layers, threads: threads) { i in Result { () throws -> Block in
             let n = names.layer(i)
             var qkvWeight: [Float] = []
             var qkvBias: [Float] = []
@@ -110,10 +111,10 @@ public struct ViTWeights: Sendable {
         } }.map { try $0.get() }
     }
 
-    /// body(i) for every i in 0..<count, spread over all cores, results in index order.
-    static func parallelMap<T: Sendable>(_ count: Int, _ body: (Int) -> T) -> [T] {
+    /// body(i) for every i in 0..<count on `threads` threads (nil: all CPUs), results in index order.
+    static func parallelMap<T: Sendable>(_ count: Int, threads: Int?, _ body: (Int) -> T) -> [T] {
         let results = Mutex<[T?]>(Array(repeating: nil, count: count))
-        ComputePool(threads: ProcessInfo.processInfo.activeProcessorCount).forEach(count) { i, _ in
+        ComputePool(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount).forEach(count) { i, _ in
             let value = body(i)
             results.withLock { $0[i] = value }
         }

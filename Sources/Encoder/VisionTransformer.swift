@@ -33,7 +33,7 @@ public final class VisionTransformer {
     /// `cpuSupportsBF16: false` pretends the CPU lacks bf16 (tests).
     public init(weights: ViTWeights, threads: Int, precision: Precision, cpuSupportsBF16: Bool = BF16.isSupported) throws {
         let resolved = try precision.resolved(cpuSupportsBF16: cpuSupportsBF16 && BF16.isSupported)
-        self.weights = resolved == .bf16 ? weights.withBF16Panels() : weights
+        self.weights = resolved == .bf16 ? weights.withBF16Panels(threads: threads) : weights
         self.pool = ComputePool(threads: threads)
         self.precision = resolved
     }
@@ -49,7 +49,7 @@ public final class VisionTransformer {
             }
             json = data
         }
-        try self.init(weights: try ViTWeights(file: file, configJSON: json), threads: threads, precision: precision,
+        try self.init(weights: try ViTWeights(file: file, configJSON: json, threads: threads), threads: threads, precision: precision,
                       cpuSupportsBF16: cpuSupportsBF16)
     }
 

@@ -45,7 +45,7 @@ public final class BF16Matrix: @unchecked Sendable {
     /// a is rounded to bf16 as it is read. Runs on the calling thread; needs `BF16.isSupported`.
     public func multiply(m: Int, a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = false) {
         precondition(BF16.isSupported, "bf16 GEMM on a CPU without AVX512_BF16")
-        precondition(lda >= rows && ldc >= columns)
+        precondition(m >= 0 && lda >= rows && ldc >= columns)
         herd_bf16_gemm(m, columns, rows, a, lda, storage, c, ldc, accumulate ? 1 : 0)
     }
 }

@@ -18,11 +18,14 @@ struct DaemonSetup {
     var paths: HerdPaths
     var configuration: HerdConfiguration
     var environment: [String: String]
+    /// `--model` / `--precision` as given (they override the file, on reload too).
+    var commandLine: (model: String?, precision: String?)
 
     /// Loads and validates the configuration file, applying environment, `--model` and `--precision` overrides.
     init(paths: PathOptions, model: String? = nil, precision: Precision? = nil,
          environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         self.environment = environment
+        self.commandLine = (model, precision?.rawValue)
         self.paths = paths.resolved(environment: environment)
         var configuration = try HerdConfiguration.load(from: self.paths.config).overridden(by: environment)
         if let model { configuration.model = model }
@@ -58,8 +61,11 @@ struct DaemonSetup {
 
     /// Everything the daemon is built from.
     func dependencies() throws -> DaemonDependencies {
-        DaemonDependencies(
+        var dependencies = DaemonDependencies(
             extractor: try extractor(), inspector: .imaging(), blasCore: BLASInfo.coreName, environment: environment)
+        dependencies.encoderSettings = (configuration.model, configuration.precision)
+        dependencies.commandLine = commandLine
+        return dependencies
     }
 
     /// The logger for this process: diagnostics on stderr, level from `HERD_LOG_LEVEL` (default info).

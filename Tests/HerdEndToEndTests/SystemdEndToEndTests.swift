@@ -12,7 +12,8 @@ final class SystemdEndToEndTests: XCTestCase {
         try herd.initialise()
         let socketPath = herd.root + "/notify.sock"
         let listener = try DatagramListener(name: socketPath)
-        let daemon = try herd.start(["run"], environment: ["NOTIFY_SOCKET": socketPath, "WATCHDOG_USEC": "300000"])
+        // --precision overrides the file (precision = "auto") for the whole run, reloads included.
+        let daemon = try herd.start(["run", "--precision", "fp32"], environment: ["NOTIFY_SOCKET": socketPath, "WATCHDOG_USEC": "300000"])
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
         let messages = listener.receive(timeout: 20) { all in
             all.contains { $0.contains("READY=1") } && all.contains { $0.contains("WATCHDOG=1") }
@@ -36,6 +37,13 @@ final class SystemdEndToEndTests: XCTestCase {
         XCTAssertTrue(herd.waitUntil { try herd.count("embedded") == 4 }, herd.daemonLog)
         kill(daemon.processIdentifier, SIGHUP)
         XCTAssertTrue(herd.waitUntil(timeout: 20) { try herd.count("embedded") == 7 }, herd.daemonLog)
+        XCTAssertFalse(herd.daemonLog.contains("takes effect after a restart"), "nothing the encoder uses changed: \(herd.daemonLog)")
+
+        // Another model in the file: the running encoder stays, and the log says a restart is needed.
+        try text.replacingOccurrences(of: "model = ", with: "model = 'another-model'\n#").write(toFile: config, atomically: true, encoding: .utf8)
+        kill(daemon.processIdentifier, SIGHUP)
+        XCTAssertTrue(herd.waitUntil(timeout: 20) { herd.daemonLog.contains("a new model takes effect after a restart") }, herd.daemonLog)
+        XCTAssertFalse(herd.daemonLog.contains("a new encoder precision"), herd.daemonLog)
 
         daemon.terminate()
         let stopping = listener.receive(timeout: 10) { all in all.contains { $0.contains("STOPPING=1") } }
