@@ -89,6 +89,9 @@ extension EvalCommand {
             guard FileManager.default.fileExists(atPath: folder.isEmpty ? "." : folder, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw EvalError("\(path): the folder \(folder) does not exist; create it or save elsewhere")
             }
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw EvalError("\(path): is a folder; give a file name such as \((path as NSString).appendingPathComponent("features.npy"))")
+            }
         }
     }
 

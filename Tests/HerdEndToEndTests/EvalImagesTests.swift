@@ -129,6 +129,11 @@ final class EvalImagesTests: XCTestCase {
         let run = try herd(["eval", "--images", classes, "--model", "tiny", "--save-features", target])
         XCTAssertEqual(run.status, 3)
         XCTAssertTrue(run.stderr.contains("\(target): the folder ") && !run.stderr.contains("broken.jpg"), run.stderr)
+        // A folder where a file should go is refused before embedding too.
+        let folder = work.path
+        let intoFolder = try herd(["eval", "--images", classes, "--model", "tiny", "--save-labels", folder])
+        XCTAssertEqual(intoFolder.status, 3)
+        XCTAssertTrue(intoFolder.stderr.contains("\(folder): is a folder") && !intoFolder.stderr.contains("broken.jpg"), intoFolder.stderr)
     }
 
     func testSaveFlagsNeedImages() throws {
