@@ -176,7 +176,9 @@ public struct ImageDecoder: Sendable {
                          warnings: exif.warnings)
     }
 
-    static func reason(_ error: Error) -> String {
+    /// Why a Foundation file call failed, in a few words: the underlying POSIX reason when there is one
+    /// ("Permission denied"), a short phrase for the common Cocoa file errors, else the description.
+    public static func reason(_ error: Error) -> String {
         let ns = error as NSError
         if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
             return String(cString: strerror(Int32(underlying.code)))

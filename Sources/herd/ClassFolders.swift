@@ -1,5 +1,6 @@
 import Daemon
 import Foundation
+import Imaging
 
 /// A folder whose immediate sub-folders are classes: each class is the images found below its folder,
 /// by the scanner's rules (image name or image bytes; hidden entries and symlinks passed over).
@@ -42,7 +43,7 @@ struct ClassFolders {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: root)
         } catch {
-            throw EvalError("\(root): cannot read the folder (\(Self.reason(error))); check its permissions")
+            throw EvalError("\(root): cannot read the folder (\(ImageDecoder.reason(error))); check its permissions")
         }
         for name in names.sorted() where !name.hasPrefix(".") {
             let path = (root as NSString).appendingPathComponent(name)
@@ -62,13 +63,5 @@ struct ClassFolders {
                 classes.append(Class(name: name, images: images))
             }
         }
-    }
-
-    /// The underlying POSIX reason of a Foundation file error, else its description.
-    private static func reason(_ error: any Error) -> String {
-        if let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        return error.localizedDescription
     }
 }
