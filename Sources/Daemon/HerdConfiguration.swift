@@ -88,6 +88,14 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
             trainSteps: try c.decodeIfPresent(Int.self, forKey: .trainSteps) ?? 0)
     }
 
+    /// Applies a command's `--model` / `--precision` (nil: not given), which win over the file and the environment.
+    public func overridden(model: String?, precision: String?) -> HerdConfiguration {
+        var copy = self
+        if let model { copy.model = model }
+        if let precision { copy.precision = precision }
+        return copy
+    }
+
     /// Applies `HERD_MODEL`, `HERD_PRECISION`, `HERD_THREADS`, `HERD_BATCH_SIZE`, `HERD_DEBOUNCE_MS`, `HERD_RESCAN_INTERVAL_S`, `HERD_CLUSTERS`,
     /// `HERD_RETRAIN_MIN_NEW`, `HERD_RETRAIN_INTERVAL_MIN` and `HERD_TRAIN_STEPS`.
     public func overridden(by environment: [String: String]) throws -> HerdConfiguration {

@@ -11,10 +11,8 @@ struct ReloadService: Service {
         for await _ in signals.cancelOnGracefulShutdown() {
             do {
                 let dependencies = context.dependencies
-                var file = try HerdConfiguration.load(from: context.paths.config).overridden(by: dependencies.environment)
-                if let model = dependencies.commandLine.model { file.model = model }
-                if let precision = dependencies.commandLine.precision { file.precision = precision }
-                let loaded = try file.validated()
+                let loaded = try HerdConfiguration.load(from: context.paths.config).overridden(by: dependencies.environment)
+                    .overridden(model: dependencies.commandLine.model, precision: dependencies.commandLine.precision).validated()
                 if let built = dependencies.encoderSettings {
                     if loaded.model != built.model {
                         context.logger.warning(

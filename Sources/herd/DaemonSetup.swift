@@ -27,10 +27,8 @@ struct DaemonSetup {
         self.environment = environment
         self.commandLine = (model, precision?.rawValue)
         self.paths = paths.resolved(environment: environment)
-        var configuration = try HerdConfiguration.load(from: self.paths.config).overridden(by: environment)
-        if let model { configuration.model = model }
-        if let precision { configuration.precision = precision.rawValue }
-        self.configuration = try configuration.validated()
+        self.configuration = try HerdConfiguration.load(from: self.paths.config).overridden(by: environment)
+            .overridden(model: commandLine.model, precision: commandLine.precision).validated()
     }
 
     /// The encoder plug for the configured model.
