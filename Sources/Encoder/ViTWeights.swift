@@ -47,37 +47,45 @@ public struct ViTWeights: Sendable {
     /// its weight products on the bf16 kernel.
     func withBF16Panels(threads: Int? = nil) -> ViTWeights {
         if hasBF16Panels { return self }
-        func pack(_ w: FloatBuffer, _ rows: Int, _ columns: Int) -> BF16Matrix {
-            precondition(w.count == rows * columns)
-            return BF16Matrix(packing: w.base, rows: rows, columns: columns)
-        }
-        let d = config.hidden, h = config.mlpHidden, p = config.patch
-        let released = FloatBuffer(count: 0)
         var copy = self
-        copy.patchPacked = pack(patchWeight, 3 * p * p, d)
-        copy.patchWeight = released
-        copy.blocks = Self.parallelMap(blocks.count, threads: threads) { [blocks] i in
-            let b = blocks[i]
-            return Block(norm1Gamma: b.norm1Gamma, norm1Beta: b.norm1Beta, qkvWeight: released, qkvBias: b.qkvBias,
-                  outWeight: released, outBias: b.outBias, layerScale1: b.layerScale1,
-                  norm2Gamma: b.norm2Gamma, norm2Beta: b.norm2Beta, fc1Weight: released, fc1Bias: b.fc1Bias,
-                  fc2Weight: released, fc2Bias: b.fc2Bias, layerScale2: b.layerScale2,
-                  packed: PackedBlock(qkv: pack(b.qkvWeight, d, 3 * d), out: pack(b.outWeight, d, d),
-                                      fc1: pack(b.fc1Weight, d, h), fc2: pack(b.fc2Weight, h, d)))
-        }
+        copy.packPatch()
+        copy.blocks = Self.parallelMap(blocks.count, threads: threads) { [blocks, config] i in Self.packed(blocks[i], config) }
         return copy
     }
 
+    /// Packs the patch projection to bf16 and releases its float32 copy.
+    mutating func packPatch() {
+        patchPacked = Self.pack(patchWeight, 3 * config.patch * config.patch, config.hidden)
+        patchWeight = FloatBuffer(count: 0)
+    }
+
+    /// `b` with its four matrices packed to bf16 and their float32 copies released.
+    static func packed(_ b: Block, _ config: ViTConfig) -> Block {
+        let d = config.hidden, h = config.mlpHidden, released = FloatBuffer(count: 0)
+        return Block(norm1Gamma: b.norm1Gamma, norm1Beta: b.norm1Beta, qkvWeight: released, qkvBias: b.qkvBias,
+                     outWeight: released, outBias: b.outBias, layerScale1: b.layerScale1,
+                     norm2Gamma: b.norm2Gamma, norm2Beta: b.norm2Beta, fc1Weight: released, fc1Bias: b.fc1Bias,
+                     fc2Weight: released, fc2Bias: b.fc2Bias, layerScale2: b.layerScale2,
+                     packed: PackedBlock(qkv: pack(b.qkvWeight, d, 3 * d), out: pack(b.outWeight, d, d),
+                                         fc1: pack(b.fc1Weight, d, h), fc2: pack(b.fc2Weight, h, d)))
+    }
+
+    static func pack(_ w: FloatBuffer, _ rows: Int, _ columns: Int) -> BF16Matrix {
+        precondition(w.count == rows * columns)
+        return BF16Matrix(packing: w.base, rows: rows, columns: columns)
+    }
+
     /// Loads and validates the checkpoint in `file` (config inferred from it and `configJSON`).
-    /// `threads`: threads that load the blocks (nil: all CPUs).
-    public init(file: SafeTensorsFile, configJSON: Data? = nil, threads: Int? = nil) throws {
+    /// `threads`: threads that load the blocks (nil: all CPUs); `bf16`: pack each matrix to bf16 as it
+    /// loads (as `withBF16Panels`, without holding every float32 matrix first).
+    public init(file: SafeTensorsFile, configJSON: Data? = nil, threads: Int? = nil, bf16: Bool = false) throws {
         let config = try ViTConfig.infer(from: file, configJSON: configJSON)
-        try self.init(file: file, config: config, threads: threads)
+        try self.init(file: file, config: config, threads: threads, bf16: bf16)
     }
 
     /// Loads the tensors `config` needs from `file`; throws naming the first missing tensor, or the
     /// tensor, its expected and its found shape.
-    public init(file: SafeTensorsFile, config: ViTConfig, threads: Int? = nil) throws {
+    public init(file: SafeTensorsFile, config: ViTConfig, threads: Int? = nil, bf16: Bool = false) throws {
         self.config = config
         let names = ViTTensorNames(prefix: ViTTensorNames(file: file).prefix ?? "", family: config.family)
         let d = config.hidden, h = config.mlpHidden, p = config.patch
@@ -99,16 +107,18 @@ public struct ViTWeights: Sendable {
                 qkvBias += try loader.values(n.qkv(which, "bias"), [d])
             }
             let v2 = config.family == .dinoV2
-            return Block(
+            let block = Block(
                 norm1Gamma: try loader.load(n.norm1Weight, [d]), norm1Beta: try loader.load(n.norm1Bias, [d]),
-                qkvWeight: FloatBuffer(transposed(qkvWeight, rows: 3 * d, columns: d)), qkvBias: FloatBuffer(qkvBias),
+                qkvWeight: FloatBuffer(transposing: qkvWeight, rows: 3 * d, columns: d), qkvBias: FloatBuffer(qkvBias),
                 outWeight: try loader.matrix(n.outWeight, [d, d]), outBias: try loader.load(n.outBias, [d]),
                 layerScale1: v2 ? try loader.load(n.layerScale1, [d]) : nil,
                 norm2Gamma: try loader.load(n.norm2Weight, [d]), norm2Beta: try loader.load(n.norm2Bias, [d]),
                 fc1Weight: try loader.matrix(n.fc1Weight, [h, d]), fc1Bias: try loader.load(n.fc1Bias, [h]),
                 fc2Weight: try loader.matrix(n.fc2Weight, [d, h]), fc2Bias: try loader.load(n.fc2Bias, [d]),
                 layerScale2: v2 ? try loader.load(n.layerScale2, [d]) : nil)
+            return bf16 ? Self.packed(block, config) : block
         } }.map { try $0.get() }
+        if bf16 { packPatch() }
     }
 
     /// body(i) for every i in 0..<count on `threads` threads (nil: all CPUs), results in index order.
@@ -147,27 +157,20 @@ public struct ViTWeights: Sendable {
 
         /// A PyTorch weight [out, in…] stored transposed as [in…, out].
         func matrix(_ name: String, _ shape: [Int]) throws -> FloatBuffer {
-            let out = shape[0], inner = shape.dropFirst().reduce(1, *)
-            let m = try values(name, shape)
-            let buffer = FloatBuffer(count: m.count)
-            m.withUnsafeBufferPointer { src in
-                guard let base = src.baseAddress else { return }
-                transpose(base, rows: out, columns: inner, into: buffer.pointer)
-            }
-            return buffer
+            FloatBuffer(transposing: try values(name, shape), rows: shape[0], columns: shape.dropFirst().reduce(1, *))
         }
     }
 }
 
-/// m: [rows, columns] → [columns, rows].
-func transposed(_ m: [Float], rows: Int, columns: Int) -> [Float] {
-    precondition(m.count == rows * columns, "\(m.count) values for [\(rows), \(columns)]")
-    return [Float](unsafeUninitializedCapacity: m.count) { out, initialised in
+extension FloatBuffer {
+    /// m: [rows, columns] stored transposed, as [columns, rows].
+    convenience init(transposing m: [Float], rows: Int, columns: Int) {
+        precondition(m.count == rows * columns, "\(m.count) values for [\(rows), \(columns)]")
+        self.init(count: m.count)
         m.withUnsafeBufferPointer { src in
-            guard let s = src.baseAddress, let d = out.baseAddress else { return }
-            transpose(s, rows: rows, columns: columns, into: d)
+            guard let base = src.baseAddress else { return }
+            transpose(base, rows: rows, columns: columns, into: pointer)
         }
-        initialised = m.count
     }
 }
 

@@ -49,8 +49,10 @@ public final class VisionTransformer {
             }
             json = data
         }
-        try self.init(weights: try ViTWeights(file: file, configJSON: json, threads: threads), threads: threads, precision: precision,
-                      cpuSupportsBF16: cpuSupportsBF16)
+        // Resolved first, so that bf16 packs each matrix as it loads.
+        let resolved = try precision.resolved(cpuSupportsBF16: cpuSupportsBF16 && BF16.isSupported)
+        let weights = try ViTWeights(file: file, configJSON: json, threads: threads, bf16: resolved == .bf16)
+        try self.init(weights: weights, threads: threads, precision: resolved, cpuSupportsBF16: cpuSupportsBF16)
     }
 
     static func open(_ path: String) throws -> SafeTensorsFile {

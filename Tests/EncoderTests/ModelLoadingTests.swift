@@ -11,7 +11,7 @@ final class ModelLoadingTests: XCTestCase {
             for r in 0..<rows {
                 for c in 0..<columns { naive[c * rows + r] = m[r * columns + c] }
             }
-            XCTAssertEqual(transposed(m, rows: rows, columns: columns), naive, "[\(rows), \(columns)]")
+            XCTAssertEqual(FloatBuffer(transposing: m, rows: rows, columns: columns).array, naive, "[\(rows), \(columns)]")
         }
     }
 
