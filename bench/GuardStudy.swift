@@ -18,12 +18,7 @@ func guardStudy() throws {
         let weights = NeighbourWeights(features: unit, k: method.configuration.neighbours)
         let km = r.initialAssignments, hd = r.assignments
         func ring(_ a: [Int], _ from: Int, _ to: Int) -> Double {
-            var inside = [Double](repeating: 0, count: k), size = [Double](repeating: 0, count: k)
-            for i in 0..<unit.rows {
-                size[a[i]] += 1
-                for j in from..<to where a[Int(wide.indices[i * 60 + j])] == a[i] { inside[a[i]] += 1 / Double(to - from) }
-            }
-            return (0..<k).reduce(0) { $0 + (size[$1] > 0 ? inside[$1] / size[$1] : 0) } / Double(k)
+            NeighbourAgreement.score(a, graph: wide, ranks: from..<to, clusters: k)
         }
         let moved = 1 - Metrics.accuracy(truth: km, predicted: hd)
         print(String(format: "seed %d ACC km %.3f hd %.3f | NA20 %.4f %.4f | ring1-10 %.4f %.4f | ring21-60 %.4f %.4f | moved %.3f",
