@@ -52,7 +52,7 @@ final class MappedFile: @unchecked Sendable {
     }
 
     /// Little-endian unsigned integer of `T`'s width at `offset` (the caller checks the bounds).
-    func le<T: FixedWidthInteger>(_ offset: Int, as: T.Type) -> T {
+    func le<T: FixedWidthInteger>(_ offset: Int, as type: T.Type) -> T {
         T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
     }
 }

@@ -26,7 +26,12 @@ extension ModelStore {
         }
         let checkpoint = try CheckpointFile(path: file.path)
         let mapping = try WeightLayout.map(checkpoint.tensors, path: file.path)
-        var record = source ?? ModelSource(file: file.standardizedFileURL.path, sha256: try FileDigest.sha256Hex(ofFileAt: file.path))
+        var record: ModelSource
+        if let source {
+            record = source
+        } else {
+            record = ModelSource(file: file.standardizedFileURL.path, sha256: try FileDigest.sha256Hex(ofFileAt: file.path))
+        }
         record.format = checkpoint.format.rawValue
         record.layout = mapping.layout.rawValue
         record.prefix = mapping.prefix

@@ -5,11 +5,11 @@
 /// been checked. Calls are interpreted by name, never made.
 struct PickleMachine {
     /// The globals a state dict uses, and what applying them means here.
-    static let allowed: Set<String> = [
+    static let allowed: Set<String> = Set([
         "collections.OrderedDict", "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_parameter",
         // A DINO training checkpoint's `args`: kept as an inert record (its fields), never constructed.
         "argparse.Namespace",
-    ].union(storageTypes.keys)
+    ]).union(storageTypes.keys)
 
     /// `torch.XStorage` → element type.
     static let storageTypes: [String: StoredTensor.DType] = [
@@ -61,7 +61,7 @@ struct PickleMachine {
             case 0x8A: stack.append(.int(try long(Int(try byte()))))    // LONG1
             case 0x47:                                                  // BINFLOAT (big-endian)
                 let raw = try take(8)
-                stack.append(.float(Double(bitPattern: raw.reduce(0) { $0 << 8 | UInt64($1) })))
+                stack.append(.float(Double(bitPattern: raw.reduce(UInt64(0)) { $0 << 8 | UInt64($1) })))
             case 0x58: stack.append(.string(try text(Int(try uint(4)))))        // BINUNICODE
             case 0x8C: stack.append(.string(try text(Int(try byte()))))         // SHORT_BINUNICODE
             case 0x8D: stack.append(.string(try text(try length(8))))           // BINUNICODE8
@@ -102,19 +102,19 @@ struct PickleMachine {
                 }
             case 0x73:                                                  // SETITEM
                 let value = try pop(), key = try pop()
-                guard case .dict(let dict) = try top() else { throw malformed("SETITEM on \(try top().kind)") }
+                guard case .dict(let dict) = try top() else { throw malformed("SETITEM on something not a dict") }
                 dict.entries.append((key, value))
             case 0x75:                                                  // SETITEMS
                 let items = try popMark()
-                guard case .dict(let dict) = try top() else { throw malformed("SETITEMS on \(try top().kind)") }
+                guard case .dict(let dict) = try top() else { throw malformed("SETITEMS on something not a dict") }
                 try setItems(dict, items)
             case 0x61:                                                  // APPEND
                 let value = try pop()
-                guard case .list(let list) = try top() else { throw malformed("APPEND on \(try top().kind)") }
+                guard case .list(let list) = try top() else { throw malformed("APPEND on something not a list") }
                 list.items.append(value)
             case 0x65:                                                  // APPENDS
                 let items = try popMark()
-                guard case .list(let list) = try top() else { throw malformed("APPENDS on \(try top().kind)") }
+                guard case .list(let list) = try top() else { throw malformed("APPENDS on something not a list") }
                 list.items += items
             default:
                 throw EncoderError(path, "\(entry) uses pickle opcode 0x\(String(opcode, radix: 16)) at byte \(position - 1), which a PyTorch state dict does not; herd reads only plain state dicts (re-save the weights with torch.save(model.state_dict(), FILE))")
@@ -200,7 +200,7 @@ struct PickleMachine {
     }
 
     private mutating func uint(_ width: Int) throws -> UInt64 {
-        try take(width).reversed().reduce(0) { $0 << 8 | UInt64($1) }
+        try take(width).reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
     }
 
     private mutating func length(_ width: Int) throws -> Int {

@@ -33,9 +33,10 @@ enum StoreWeightsWriter {
         var hasher = SHA256()
         func emit(_ raw: UnsafeRawBufferPointer) throws {
             hasher.update(bufferPointer: raw)
+            guard let base = raw.baseAddress else { return }
             var done = 0
             while done < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
+                let n = Glibc.write(fd, base + done, raw.count - done)
                 if n < 0 {
                     if errno == EINTR { continue }
                     throw EncoderError(path, "cannot write (\(String(cString: strerror(errno)))); check free space")

@@ -50,11 +50,10 @@ enum WeightLayout: String, Sendable {
             }
         }
         // A training checkpoint holds a teacher and a student: DINO evaluates (and publishes) the teacher.
-        candidates.sort { a, b in
-            let ka = (!a.prefix.contains("teacher"), a.prefix.contains("student"), a.prefix.count, a.prefix)
-            let kb = (!b.prefix.contains("teacher"), b.prefix.contains("student"), b.prefix.count, b.prefix)
-            return ka < kb
+        func rank(_ prefix: String) -> (Int, Int, Int, String) {
+            (prefix.contains("teacher") ? 0 : 1, prefix.contains("student") ? 1 : 0, prefix.count, prefix)
         }
+        candidates.sort { rank($0.prefix) < rank($1.prefix) }
         guard let chosen = candidates.first else {
             let sample = tensors.keys.sorted().prefix(8).map { "\($0) \(tensors[$0]?.shape ?? [])" }.joined(separator: ", ")
             throw EncoderError(path, "not a DINO ViT checkpoint in any layout herd reads (Hugging Face ViTModel / Dinov2Model, or the original DINO / DINOv2 repositories' vision_transformer.py): no '…embeddings.cls_token' with 'encoder.layer.0' tensors, nor '…cls_token' with 'blocks.0' tensors. Found \(tensors.count) tensors\(tensors.isEmpty ? "" : ": " + sample + (tensors.count > 8 ? ", …" : ""))")

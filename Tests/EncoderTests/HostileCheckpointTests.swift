@@ -39,7 +39,8 @@ final class HostileCheckpointTests: XCTestCase {
     }
 
     func testEvalIsRefusedByName() throws {
-        XCTAssertTrue(try refusal("eval.pth").contains("'builtins.eval'"))
+        let message = try refusal("eval.pth")
+        XCTAssertTrue(message.contains("'__builtin__.eval'"), message)  // protocol 2 names builtins so
     }
 
     func testTruncatedZip() throws {

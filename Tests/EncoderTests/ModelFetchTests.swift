@@ -54,7 +54,7 @@ final class ModelFetchTests: XCTestCase {
     /// The model id digest of `fixture`'s weights imported from its safetensors file (in another store).
     func importedDigest(_ fixture: FixtureModel) throws -> String {
         let other = ModelStore(root: root.appendingPathComponent("imported"))
-        return try other.install(file: URL(fileURLWithPath: fixture.weightsPath), config: nil, name: "x").digest
+        return try other.install(file: URL(fileURLWithPath: fixture.weightsPath), config: try fixture.data("config.json"), name: "x").digest
     }
 
     func testEachPublishedModelInstallsFromAHubLaidOutAsToday() async throws {
