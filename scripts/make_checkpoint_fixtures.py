@@ -6,6 +6,7 @@ For Tests/EncoderTests/Fixtures/tiny-v1 (DINO v1) and tiny-v2 (DINOv2), from the
 (hub names, written by scripts/make_fixtures.py):
 - pytorch_model.bin: torch.save of the hub state dict (an OrderedDict with _metadata, as the hub's files are);
 - original.pth: the original repository's names and fused qkv (scripts/checkpoint_layouts.py);
+- pytorch_model-zip64.bin (tiny-v1): the same zip with ZIP64 sizes, offsets and end records;
 - training-checkpoint.pth: the original weights nested as the training code saves them (teacher and a
   different student; DINO v1 with argparse args, DINOv2 under "model").
 Each is read back with torch.load and run through the original repositories' forward
@@ -60,6 +61,10 @@ def write_forms(folder: str, v2: bool, heads: int, seed: int) -> None:
 
     reread = torch.load(os.path.join(folder, "pytorch_model.bin"), weights_only=True)
     check("pytorch_model.bin", layouts.to_original(reread, v2), folder, heads)
+    if not v2:
+        write_zip64(os.path.join(folder, "pytorch_model.bin"), os.path.join(folder, "pytorch_model-zip64.bin"))
+        reread = torch.load(os.path.join(folder, "pytorch_model-zip64.bin"), weights_only=True)
+        check("pytorch_model-zip64.bin", layouts.to_original(reread, v2), folder, heads)
     check("original.pth", torch.load(os.path.join(folder, "original.pth"), weights_only=True), folder, heads)
     loaded = torch.load(os.path.join(folder, "training-checkpoint.pth"), weights_only=False)
     if v2:
@@ -84,6 +89,32 @@ def rewrite_zip(source: str, target: str, change) -> None:
     with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as zout:
         for info in zin.infolist():
             zout.writestr(info.filename, change(info.filename, zin.read(info.filename)))
+
+
+def write_zip64(source: str, target: str) -> None:
+    """Rewrites the zip `source` with every size and offset in ZIP64 fields (as torch writes checkpoints over
+    4 GiB): 0xFFFFFFFF in the 32-bit fields, the values in extra field 1, a ZIP64 end record and locator."""
+    with zipfile.ZipFile(source) as zin:
+        entries = [(info, zin.read(info.filename)) for info in zin.infolist()]
+    out, central = bytearray(), bytearray()
+    for info, data in entries:
+        name = info.filename.encode()
+        offset = len(out)
+        crc = zipfile.crc32(data)
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 45, 0, 0, 0, 0x21, crc, 0xFFFFFFFF, 0xFFFFFFFF, len(name), 20)
+        out += name + struct.pack("<HHQQ", 1, 16, len(data), len(data)) + data
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 45, 45, 0, 0, 0, 0x21, crc, 0xFFFFFFFF, 0xFFFFFFFF,
+                               len(name), 28, 0, 0, 0, 0, 0xFFFFFFFF)
+        central += name + struct.pack("<HHQQQ", 1, 24, len(data), len(data), offset)
+    start = len(out)
+    out += central
+    end64 = len(out)
+    out += struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, len(entries), len(entries), len(central), start)
+    out += struct.pack("<IIQI", 0x07064B50, 0, end64, 1)
+    out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+    open(target, "wb").write(bytes(out))
+    with zipfile.ZipFile(target) as check:
+        assert check.testzip() is None and [i.filename for i in check.infolist()] == [i.filename for i, _ in entries]
 
 
 def write_hostile(v1_folder: str) -> None:

@@ -34,6 +34,7 @@ final class CheckpointImportTests: XCTestCase {
         let fixture = try FixtureModel("tiny-v1")
         let forms = ["model.safetensors": ("safetensors", "Hugging Face ViTModel", ""),
                      "pytorch_model.bin": ("pytorch", "Hugging Face ViTModel", ""),
+                     "pytorch_model-zip64.bin": ("pytorch", "Hugging Face ViTModel", ""),  // ZIP64 sizes, offsets, end records
                      "original.pth": ("pytorch", "original DINO", ""),
                      "training-checkpoint.pth": ("pytorch", "original DINO", "teacher.backbone.")]
         var digests: Set<String> = []
