@@ -43,7 +43,7 @@ struct ModelCommand: ParsableCommand {
             let installed = try await fetch.fetch(model, revision: revision, progress: bar.update)
             bar.finish()
             print("installed \(model.name) (\(installed.config)) in \(storeOptions.store.folder(for: model.name).path)")
-            print("  from \(installed.source.summary)")
+            print("  source: \(installed.source.summary)")
         }
     }
 
@@ -77,7 +77,7 @@ struct ModelCommand: ParsableCommand {
             let chosen = name ?? (["model", "pytorch_model"].contains(stem) ? url.deletingLastPathComponent().lastPathComponent : stem)
             let installed = try storeOptions.store.install(file: url, config: configData, name: chosen)
             print("installed \(chosen) (\(installed.config)) in \(storeOptions.store.folder(for: chosen).path)")
-            print("  from \(installed.source.summary)")
+            print("  source: \(installed.source.summary)")
         }
     }
 

@@ -46,7 +46,13 @@ final class CheckpointImportTests: XCTestCase {
             XCTAssertEqual(installed.source.prefix, prefix, file)
             XCTAssertEqual(installed.source.sha256, FileDigest.sha256Hex(try fixture.data(file)), file)
             XCTAssertEqual(try store.source(of: name), installed.source, "source.json holds the record")
-            XCTAssertEqual(try store.digest(ofWeights: store.resolve(name).weights), installed.digest, "the model id's digest is the stored file's")
+            let weights = try store.resolve(name).weights
+            let cache = weights + ".sha256"
+            let remembered = try String(contentsOfFile: cache, encoding: .utf8)
+            XCTAssertTrue(remembered.hasPrefix(installed.digest + "\n"), "the digest computed while writing is remembered")
+            XCTAssertEqual(try store.digest(ofWeights: weights), installed.digest, "the model id's digest is the stored file's")
+            XCTAssertEqual(try String(contentsOfFile: cache, encoding: .utf8), remembered, "and used as it is: the file was not hashed again")
+            XCTAssertEqual(FileDigest.sha256Hex(try Data(contentsOf: URL(fileURLWithPath: weights))), installed.digest)
             digests.insert(installed.digest)
         }
         XCTAssertEqual(digests.count, 1, "the same weights from any form give one model id")

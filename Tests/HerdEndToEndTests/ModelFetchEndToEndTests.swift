@@ -16,7 +16,7 @@ extension EncoderCommandTests {
         ])
         let fetch = try herd(["model", "fetch", "dino-vits16"], environment: ["HERD_HUB_URL": hub.base.absoluteString])
         XCTAssertEqual(fetch.status, 0, fetch.stderr)
-        XCTAssertTrue(fetch.stdout.contains("from facebook/dino-vits16 @ \(commit) pytorch_model.bin (pytorch, Hugging Face ViTModel"), fetch.stdout)
+        XCTAssertTrue(fetch.stdout.contains("source: facebook/dino-vits16 @ \(commit) pytorch_model.bin (pytorch, Hugging Face ViTModel"), fetch.stdout)
 
         let out = work.appendingPathComponent("fetched.npy").path
         let embed = try herd(["embed", "--tensor", fixture.appendingPathComponent("native-input.npy").path, "--precision", "fp32", "--npy", out])
