@@ -6,6 +6,8 @@ For Tests/EncoderTests/Fixtures/tiny-v1 (DINO v1) and tiny-v2 (DINOv2), from the
 (hub names, written by scripts/make_fixtures.py):
 - pytorch_model.bin: torch.save of the hub state dict (an OrderedDict with _metadata, as the hub's files are);
 - original.pth: the original repository's names and fused qkv (scripts/checkpoint_layouts.py);
+- pytorch_model-f16.bin, pytorch_model-bf16.bin (tiny-v1): the weights rounded to float16 / bfloat16 (HalfStorage,
+  BFloat16Storage);
 - pytorch_model-zip64.bin (tiny-v1): the same zip with ZIP64 sizes, offsets and end records;
 - training-checkpoint.pth: the original weights nested as the training code saves them (teacher and a
   different student; DINO v1 with argparse args, DINOv2 under "model").
@@ -62,6 +64,9 @@ def write_forms(folder: str, v2: bool, heads: int, seed: int) -> None:
     reread = torch.load(os.path.join(folder, "pytorch_model.bin"), weights_only=True)
     check("pytorch_model.bin", layouts.to_original(reread, v2), folder, heads)
     if not v2:
+        for dtype, suffix in [(torch.float16, "f16"), (torch.bfloat16, "bf16")]:
+            low = collections.OrderedDict((k, v.to(dtype)) for k, v in hub.items())
+            torch.save(low, os.path.join(folder, f"pytorch_model-{suffix}.bin"))
         write_zip64(os.path.join(folder, "pytorch_model.bin"), os.path.join(folder, "pytorch_model-zip64.bin"))
         reread = torch.load(os.path.join(folder, "pytorch_model-zip64.bin"), weights_only=True)
         check("pytorch_model-zip64.bin", layouts.to_original(reread, v2), folder, heads)

@@ -73,6 +73,32 @@ final class CheckpointImportTests: XCTestCase {
         XCTAssertEqual(digests.count, 1, "the same weights from any form give one model id")
     }
 
+    func testHalfAndBFloat16CheckpointsConvertExactlyToFloat32() throws {
+        let fixture = try FixtureModel("tiny-v1")
+        let original = try SafeTensorsFile(path: fixture.weightsPath)
+        let full = try store.install(file: URL(fileURLWithPath: fixture.weightsPath), config: try fixture.data("config.json"), name: "f32")
+        for (file, name) in [("pytorch_model-f16.bin", "f16"), ("pytorch_model-bf16.bin", "bf16")] {
+            let installed = try store.install(file: URL(fileURLWithPath: fixture.path(file)), config: try fixture.data("config.json"), name: name)
+            XCTAssertNotEqual(installed.digest, full.digest, "rounded weights are other weights: another model id")
+            let stored = try SafeTensorsFile(path: try store.resolve(name).weights)
+            XCTAssertTrue(stored.entries.values.allSatisfy { $0.dtype == "F32" })
+            for tensor in ["embeddings.patch_embeddings.projection.weight", "encoder.layer.1.output.dense.weight", "layernorm.bias"] {
+                let got = try stored.tensor(tensor).data, want = try original.tensor(tensor).data
+                if name == "f16" {
+                    XCTAssertEqual(got, want.map { Float(Float16($0)) }, tensor)
+                } else {
+                    for (g, w) in zip(got, want) {
+                        XCTAssertEqual(g.bitPattern & 0xFFFF, 0, "\(tensor): a bfloat16 value")
+                        XCTAssertLessThanOrEqual(abs(g - w), abs(w) / 256, tensor)
+                    }
+                }
+            }
+            let model = try VisionTransformer(contentsOf: try store.resolve(name).weights, configPath: try store.resolve(name).config, threads: 2, precision: .fp32)
+            let (input, expected) = try fixture.pair("native")
+            XCTAssertGreaterThan(compare(try model.features(input), expected).minCosine, 0.999, file)
+        }
+    }
+
     func testStoreFormHoldsOnlyTheModelsTensorsInFloat32UnderHubNames() throws {
         let fixture = try FixtureModel("tiny-v2")
         try store.install(file: URL(fileURLWithPath: fixture.path("original.pth")), config: try fixture.data("config.json"), name: "v2")
