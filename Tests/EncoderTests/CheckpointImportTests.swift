@@ -114,6 +114,21 @@ final class CheckpointImportTests: XCTestCase {
                        try original.tensor("encoder.layer.1.attention.attention.value.weight").data)
     }
 
+    func testClassificationCheckpointUnderAPrefixInstallsAsTheSameModel() throws {
+        // A ViTForImageClassification checkpoint: the model under `vit.`, plus a classifier herd does not run.
+        let fixture = try FixtureModel("tiny-v1")
+        let file = try SafeTensorsFile(path: fixture.weightsPath)
+        var items = try file.names.map { SafeTensors.Item(name: "vit." + $0, tensor: try file.tensor($0)) }
+        items.append(SafeTensors.Item(name: "classifier.weight", tensor: Tensor(shape: [10, 32], data: [Float](repeating: 0.5, count: 320))))
+        let prefixed = root.deletingLastPathComponent().appendingPathComponent("herd-prefixed-\(UUID().uuidString).safetensors")
+        try SafeTensors.encode(items.reversed()).write(to: prefixed)
+        defer { try? FileManager.default.removeItem(at: prefixed) }
+        let plain = try store.install(file: URL(fileURLWithPath: fixture.weightsPath), config: try fixture.data("config.json"), name: "plain")
+        let classifier = try store.install(file: prefixed, config: try fixture.data("config.json"), name: "classifier")
+        XCTAssertEqual(classifier.source.prefix, "vit.")
+        XCTAssertEqual(classifier.digest, plain.digest, "tensor order, prefix and extra tensors do not change the model id")
+    }
+
     func testModelsInstalledBeforeSourceRecordsKeepTheirIds() throws {
         // A folder as older herds wrote it: the published file copied as is, no source.json.
         let fixture = try FixtureModel("tiny-v1")
