@@ -80,7 +80,12 @@ public struct ModelFetch: Sendable {
     /// size and SHA-256 (`lfs.size`, `lfs.oid`) where it is stored in LFS, else its `size`.
     func listing(_ repository: String, _ revision: String) async throws -> [String: RemoteFile] {
         let url = url("api/models/\(repository)/tree/\(Self.segment(revision))")
-        let body = try await download.data(from: url)
+        let body: Data
+        do {
+            body = try await download.data(from: url)
+        } catch let error as EncoderError where error.message.hasSuffix("HTTP 404") {
+            throw EncoderError(error.subject, "the hub answered HTTP 404: no repository \(repository), or no revision '\(revision)' in it; check the name and --revision")
+        }
         guard let entries = (try? JSONSerialization.jsonObject(with: body)) as? [[String: Any]] else {
             throw EncoderError(url.absoluteString, "unexpected answer from the hub (not a file list)")
         }

@@ -97,7 +97,7 @@ final class ModelFetchTests: XCTestCase {
             try await fetch.fetch(PublishedModel.all[0], revision: "no-such-branch")
             XCTFail("expected an error")
         } catch {
-            XCTAssertTrue("\(error)".contains("tree/no-such-branch") && "\(error)".contains("HTTP 404"), "\(error)")
+            XCTAssertTrue("\(error)".contains("tree/no-such-branch") && "\(error)".contains("no revision 'no-such-branch'"), "\(error)")
         }
     }
 
