@@ -63,7 +63,12 @@ public struct ModelFetch: Sendable {
         }
         let source = ModelSource(repository: model.repository, revision: transfer.commit ?? revision, file: file, sha256: found)
         do {
-            return try store.install(file: partial, config: config, name: model.name, source: source, removeFile: true)
+            let installed = try store.install(file: partial, config: config, name: model.name, source: source, removeFile: true)
+            // Partial downloads of other versions of this model (a revision that moved meanwhile) are of no more use.
+            for stale in (try? FileManager.default.contentsOfDirectory(atPath: downloads.path)) ?? [] where stale.hasPrefix(model.name + "-") {
+                try? FileManager.default.removeItem(at: downloads.appendingPathComponent(stale))
+            }
+            return installed
         } catch {
             // A download whose checksum matched but which does not convert will not get better by resuming.
             try? FileManager.default.removeItem(at: partial)

@@ -125,6 +125,19 @@ final class ModelFetchTests: XCTestCase {
         XCTAssertNotNil(store.installed(model.name))
     }
 
+    func testInstallRemovesPartialDownloadsOfOtherVersions() async throws {
+        let model = PublishedModel.all[0]
+        let downloads = root.appendingPathComponent(".downloads")
+        try FileManager.default.createDirectory(at: downloads, withIntermediateDirectories: true)
+        let stale = downloads.appendingPathComponent("\(model.name)-\(String(repeating: "e", count: 64))-pytorch_model.bin.part")
+        let other = downloads.appendingPathComponent("dinov2-small-\(String(repeating: "e", count: 64))-model.safetensors.part")
+        try Data(count: 1000).write(to: stale)
+        try Data(count: 1000).write(to: other)
+        try await fetch.fetch(model)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: downloads.path), [other.lastPathComponent],
+                       "the stale part of this model is gone, another model's download is kept")
+    }
+
     func testStorageIgnoringRangeRestartsFromZero() async throws {
         let model = PublishedModel.all[0]
         let weights = try v1.data("pytorch_model.bin")
