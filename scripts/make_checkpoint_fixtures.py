@@ -138,8 +138,11 @@ def write_hostile(v1_folder: str) -> None:
     evil["config"] = Command(builtins.eval, f"__import__('os').system('touch {PWNED}')")
     torch.save(evil, os.path.join(out, "eval.pth"))
 
-    # The hub checkpoint cut short (no central directory left).
-    data = open(bin_path, "rb").read()
+    # A checkpoint cut short (no central directory left); a few tensors suffice to show it, and below.
+    small = os.path.join(out, "small.bin")
+    torch.save(collections.OrderedDict(list(hub.items())[:4]), small)
+    data = open(small, "rb").read()
+    os.remove(small)
     open(os.path.join(out, "truncated.bin"), "wb").write(data[: len(data) * 6 // 10])
 
     # The central directory claims 3 GiB for the first tensor's storage.
