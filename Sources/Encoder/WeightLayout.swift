@@ -112,7 +112,12 @@ private struct Mapper {
             guard stored.shape == expected else {
                 throw EncoderError(path, "tensor '\(prefix + sourceName)' has shape \(stored.shape), expected \(expected) (a \(layout.rawValue) ViT with \(d)-d tokens, \(h)-wide MLP, \(p)-pixel patches)")
             }
-            out.append(.init(name: name, shape: shape, source: rows.map { stored.rows($0) } ?? stored, sourceName: prefix + sourceName))
+            if case .other(let type) = stored.dtype {
+                throw EncoderError(path, "tensor '\(prefix + sourceName)' holds \(type) values; a model's weights must be float32, float16, bfloat16 or float64")
+            }
+            let source = rows.map { stored.rows($0) } ?? stored
+            try source.validate(prefix + sourceName)  // before anything is written: a damaged file fails here
+            out.append(.init(name: name, shape: shape, source: source, sourceName: prefix + sourceName))
         }
         try add(names.clsToken, [1, 1, d], from: original ? "cls_token" : names.clsToken)
         try add(names.positions, positions, from: original ? "pos_embed" : names.positions)
