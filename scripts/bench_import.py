@@ -10,7 +10,6 @@ from the page cache. Needs torch + transformers and a built herd. Not run by CI.
     python3 scripts/bench_import.py [--herd .build/release/herd] [--models dino-vits16 dino-vitb16] [--rounds 3]
 """
 import argparse
-import collections
 import os
 import shutil
 import statistics
@@ -18,9 +17,9 @@ import subprocess
 import sys
 
 import torch
-from safetensors.torch import load_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checkpoint_layouts as layouts  # noqa: E402
 import reference_model  # noqa: E402
 
 PEER = ("import sys, torch; from safetensors.torch import save_file; "
@@ -54,7 +53,7 @@ def main() -> int:
         model = reference_model.build(name, seed=500 + i)
         reference_model.save_model(model, folder)
         del model
-        hub = collections.OrderedDict(sorted(load_file(os.path.join(folder, "model.safetensors")).items()))
+        hub = layouts.hub_state_dict(folder)
         binary = os.path.join(folder, "pytorch_model.bin")
         torch.save(hub, binary)
         del hub

@@ -11,9 +11,20 @@ Layouts (names as the published files hold them):
   `patch_embed.proj.*`, `blocks.N.attn.qkv` fused [3D, D], `blocks.N.mlp.fc1`, `norm.*`; DINOv2 adds
   `mask_token` and `blocks.N.ls1.gamma` / `ls2.gamma`).
 """
+import collections
 import math
+import os
 
 import torch
+from safetensors.torch import load_file
+
+
+def hub_state_dict(folder: str) -> collections.OrderedDict:
+    """The hub state dict of `folder`/model.safetensors (as save_pretrained wrote it), as an OrderedDict with
+    `_metadata`, which is what `Module.state_dict()` returns and the hub's pytorch_model.bin files hold."""
+    sd = collections.OrderedDict(sorted(load_file(os.path.join(folder, "model.safetensors")).items()))
+    sd._metadata = collections.OrderedDict({"": {"version": 1}})
+    return sd
 
 
 def layers(hub: dict) -> int:

@@ -13,7 +13,6 @@ nesting it (teacher + a different student). Needs torch + transformers and a bui
     python3 scripts/import_parity.py [--herd .build/release/herd] [--work /tmp/herd-import] [--models dino-vits16 …]
 """
 import argparse
-import collections
 import hashlib
 import os
 import shutil
@@ -22,7 +21,6 @@ import sys
 
 import numpy as np
 import torch
-from safetensors.torch import load_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import checkpoint_layouts as layouts  # noqa: E402
@@ -59,7 +57,7 @@ def main() -> int:
         hub_dir = os.path.join(folder, "hub")
         reference_model.save_model(model, hub_dir)
         v2 = reference_model.ARCHITECTURES[name][0] == "v2"
-        hub = collections.OrderedDict(sorted(load_file(os.path.join(hub_dir, "model.safetensors")).items()))
+        hub = layouts.hub_state_dict(hub_dir)
         torch.save(hub, os.path.join(hub_dir, "pytorch_model.bin"))
         original = layouts.to_original(hub, v2)
         orig_dir = os.path.join(folder, "original")

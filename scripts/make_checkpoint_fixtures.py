@@ -25,7 +25,6 @@ import zipfile
 
 import numpy as np
 import torch
-from safetensors.torch import load_file
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -34,12 +33,6 @@ import checkpoint_layouts as layouts  # noqa: E402
 FIXTURES = os.path.join(HERE, "..", "Tests", "EncoderTests", "Fixtures")
 # The file the hostile pickles would create if anything ran them (the Swift tests check it never appears).
 PWNED = "/tmp/herd-checkpoint-fixture-executed"
-
-
-def hub_state_dict(folder: str) -> collections.OrderedDict:
-    sd = collections.OrderedDict(sorted(load_file(os.path.join(folder, "model.safetensors")).items()))
-    sd._metadata = collections.OrderedDict({"": {"version": 1}})  # as Module.state_dict() returns it
-    return sd
 
 
 def check(name: str, original: dict, folder: str, heads: int) -> None:
@@ -54,7 +47,7 @@ def check(name: str, original: dict, folder: str, heads: int) -> None:
 
 def write_forms(folder: str, v2: bool, heads: int, seed: int) -> None:
     print(folder)
-    hub = hub_state_dict(folder)
+    hub = layouts.hub_state_dict(folder)
     torch.save(hub, os.path.join(folder, "pytorch_model.bin"))
     original = layouts.to_original(hub, v2)
     torch.save(original, os.path.join(folder, "original.pth"))
@@ -125,7 +118,7 @@ def write_zip64(source: str, target: str) -> None:
 def write_hostile(v1_folder: str) -> None:
     out = os.path.join(FIXTURES, "hostile")
     os.makedirs(out, exist_ok=True)
-    hub = hub_state_dict(v1_folder)
+    hub = layouts.hub_state_dict(v1_folder)
     bin_path = os.path.join(v1_folder, "pytorch_model.bin")
 
     # Globals that would run a command; tensors come first in the pickle, the call last.
