@@ -2,9 +2,10 @@ import Foundation
 
 /// The entries of a zip file read from its central directory, over a memory map: PyTorch's checkpoint
 /// container (`torch.save` since 1.6) stores every entry uncompressed and 64-byte aligned, so a tensor's
-/// bytes are used where they lie in the mapping, without a copy. ZIPFoundation reads entries through
-/// file handles into `Data` (one copy of the weights, plus its CRC pass); a central-directory walk of
-/// ~100 lines covers what checkpoints use: stored entries and ZIP64 sizes and offsets.
+/// bytes are used where they lie in the mapping, without a copy. ZIPFoundation (in the package mirror)
+/// extracts an entry by reading it in chunks into a consumer closure with a CRC pass, so each tensor would
+/// be copied out and assembled in memory first; a central-directory walk of ~100 lines covers what
+/// checkpoints use: stored entries and ZIP64 sizes and offsets.
 struct ZipArchive {
     /// One stored entry: where its bytes lie in the file.
     struct Entry {
