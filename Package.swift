@@ -66,11 +66,11 @@ let package = Package(
         .executableTarget(name: "herd-bench", dependencies: ["Tensor", "Index", "Clustering"], path: "bench"),
 
         // Helpers shared by the test targets (a stand-in systemd socket, the shared data folder).
-        .target(name: "HerdTestSupport", path: "Tests/HerdTestSupport"),
+        .target(name: "HerdTestSupport", dependencies: [.product(name: "Crypto", package: "swift-crypto")], path: "Tests/HerdTestSupport"),
 
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CJPEG", "CPNG", "HerdTestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "CKernels", "HerdTestSupport"]),
-        .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor", "HerdTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IndexTests", dependencies: ["Index", "Tensor"]),
         .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "Index", "Tensor", "HerdTestSupport"]),
         .testTarget(name: "HerdEndToEndTests", dependencies: ["herd", "HerdTestSupport"]),
