@@ -51,6 +51,11 @@ struct DuplicateVariantLibrary {
         var candidates: DuplicateCandidates
         /// Median cosine distance from an original to its nearest other original (the scale of "different").
         var nearestOther: Double?
+        /// Per variant kind: signature bits and cosine distance to its original, each sorted.
+        var bitsToOriginal: [String: [Int]]
+        var distanceToOriginal: [String: [Float]]
+        /// Signature bits from each original to its nearest other original, sorted.
+        var bitsToOtherOriginal: [Int]
     }
 
     /// Decodes each distinct content as ingest does (reduced DCT scale; signature from the same decoded pixels),
@@ -108,9 +113,27 @@ struct DuplicateVariantLibrary {
             nearest.append(best)
         }
         nearest.sort()
+        var bitsToOriginal: [String: [Int]] = [:], distanceToOriginal: [String: [Float]] = [:]
+        let hashOf = Dictionary(candidates.map { ($0.path, $0.contentHash) }, uniquingKeysWith: { a, _ in a })
+        let originalOf = Dictionary(files.filter { $0.kind == "original" }.map { ($0.original, $0.path) }, uniquingKeysWith: { a, _ in a })
+        for file in files where file.kind != "original" {
+            guard let h = hashOf[file.path], let o = originalOf[file.original].flatMap({ hashOf[$0] }),
+                  let x = vectors[h], let y = vectors[o], let a = signatures[h], let b = signatures[o] else { continue }
+            bitsToOriginal[file.kind, default: []].append(PerceptualHash.distance(a, b))
+            distanceToOriginal[file.kind, default: []].append(max(0, 1 - zip(x, y).reduce(0) { $0 + $1.0 * $1.1 }))
+        }
+        for key in bitsToOriginal.keys { bitsToOriginal[key]?.sort(); distanceToOriginal[key]?.sort() }
+        var bitsToOther: [Int] = []
+        for (i, hash) in originalHashes.enumerated() {
+            guard let a = signatures[hash] else { continue }
+            bitsToOther.append(originalHashes.enumerated().filter { $0.offset != i }.compactMap { signatures[$0.element] }
+                .map { PerceptualHash.distance(a, $0) }.min() ?? 64)
+        }
+        bitsToOther.sort()
         let unique = Dictionary(pairs.map { ($0.a + $0.b, $0) }, uniquingKeysWith: { a, _ in a }).values
         return Embedded(candidates: DuplicateCandidates(files: candidates, pairs: Array(unique), signatures: signatures),
-                        nearestOther: nearest.isEmpty ? nil : Double(nearest[nearest.count / 2]))
+                        nearestOther: nearest.isEmpty ? nil : Double(nearest[nearest.count / 2]),
+                        bitsToOriginal: bitsToOriginal, distanceToOriginal: distanceToOriginal, bitsToOtherOriginal: bitsToOther)
     }
 
     /// Groups holding two different originals, and per variant kind the share found in its original's group.

@@ -93,6 +93,8 @@ struct DuplicatesBench: ParsableCommand {
         let name = random.map { "random \($0)" } ?? modelOptions.model
         if json {
             let object: [String: Any] = [
+                "bits_to_original": embedded.bitsToOriginal, "distance_to_original": embedded.distanceToOriginal.mapValues { $0.map(Double.init) },
+                "bits_to_nearest_other_original": embedded.bitsToOtherOriginal, "median_distance_to_nearest_other_original": embedded.nearestOther ?? -1,
                 "model": name, "files": library.files.count, "originals": sources.count, "with_variants": library.chosen.count,
                 "embed_seconds": prepared.timeIntervalSince(started), "results": results,
             ]
@@ -109,6 +111,18 @@ struct DuplicatesBench: ParsableCommand {
                          r["signature_bits"] as? Int ?? 0, r["groups"] as? Int ?? 0, r["mixed_groups"] as? Int ?? 0)
                 + Self.variants.map { String(format: "%-9.3f", recall[$0] ?? 0) }.joined()
             print(line)
+        }
+        print("variant    bits to its original (median, 95th pct, max)   cosine distance (median, 95th pct, max)")
+        for kind in Self.variants {
+            let bits = embedded.bitsToOriginal[kind] ?? [], distances = embedded.distanceToOriginal[kind] ?? []
+            guard !bits.isEmpty else { continue }
+            func pick<T>(_ v: [T], _ q: Double) -> T { v[min(v.count - 1, Int(Double(v.count - 1) * q))] }
+            print(kind.padding(toLength: 11, withPad: " ", startingAt: 0) + "\(pick(bits, 0.5)), \(pick(bits, 0.95)), \(pick(bits, 1))".padding(toLength: 47, withPad: " ", startingAt: 0)
+                  + String(format: "%.4f, %.4f, %.4f", pick(distances, 0.5), pick(distances, 0.95), pick(distances, 1)))
+        }
+        let other = embedded.bitsToOtherOriginal
+        if !other.isEmpty {
+            print("bits from an original to the nearest other original: min \(other[0]), 1st pct \(other[other.count / 100]), median \(other[other.count / 2])")
         }
         if let distances = embedded.nearestOther {
             print(String(format: "median cosine distance from an original to the nearest other original: %.4f", distances))
