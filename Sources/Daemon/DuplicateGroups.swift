@@ -15,6 +15,17 @@ public struct DuplicateMember: Sendable, Equatable, Codable {
     public var signatureBits: Int?
     /// Whether its bytes equal the keeper's.
     public var exactCopy: Bool
+
+    public init(path: String, width: Int, height: Int, size: Int64, takenAt: String?, distance: Float, signatureBits: Int?, exactCopy: Bool) {
+        self.path = path
+        self.width = width
+        self.height = height
+        self.size = size
+        self.takenAt = takenAt
+        self.distance = distance
+        self.signatureBits = signatureBits
+        self.exactCopy = exactCopy
+    }
 }
 
 /// Photos that are copies or near copies of one photo: the suggested keeper first.
@@ -25,6 +36,13 @@ public struct DuplicateGroup: Sendable, Equatable, Codable {
     public var members: [DuplicateMember]
     /// Why the first member is the one to keep.
     public var reason: String
+
+    public init(kind: String, members: [DuplicateMember], reason: String) {
+        precondition(!members.isEmpty, "a duplicate group has members")
+        self.kind = kind
+        self.members = members
+        self.reason = reason
+    }
 
     /// The suggested keeper.
     public var keeper: DuplicateMember { members[0] }
