@@ -56,7 +56,8 @@ extension Catalog {
     /// The schema step that adds perceptual signatures and near pairs.
     static let duplicatesMigration = "v3-duplicates"
 
-    /// `signatures`: one perceptual signature per content (any model); `near_pairs`: contents near each other in the
+    /// `signatures`: one perceptual signature per content (any model), and `signature_bands` to find signatures that
+    /// share a band with a given one (multi-index hashing); `near_pairs`: contents near each other in the
     /// neighbour index of a model; `near_checked`: contents whose neighbours were looked up.
     static func registerDuplicatesMigration(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration(duplicatesMigration) { db in
@@ -76,6 +77,12 @@ extension Catalog {
                 ) WITHOUT ROWID;
                 CREATE INDEX near_pairs_by_b ON near_pairs(model_id, b);
 
+                CREATE TABLE signature_bands (
+                    band_key INTEGER NOT NULL,
+                    content_hash BLOB NOT NULL,
+                    PRIMARY KEY (band_key, content_hash)
+                ) WITHOUT ROWID;
+
                 CREATE TABLE near_checked (
                     model_id TEXT NOT NULL,
                     content_hash BLOB NOT NULL,
@@ -85,8 +92,11 @@ extension Catalog {
         }
     }
 
-    /// Stores perceptual signatures (a content's signature never changes, so a second store is a no-op).
-    public func storeSignatures(_ signatures: [(contentHash: Data, signature: UInt64)], now: Date = Date()) throws {
+    /// Stores perceptual signatures with their band keys (a content's signature never changes, so a second store is a
+    /// no-op). `bands` gives the keys under which a signature can be found again.
+    public func storeSignatures(
+        _ signatures: [(contentHash: Data, signature: UInt64)], bands: (UInt64) -> [Int], now: Date = Date()
+    ) throws {
         guard !signatures.isEmpty else { return }
         try wrap {
             try pool.write { db in
@@ -94,7 +104,47 @@ extension Catalog {
                     try db.execute(
                         sql: "INSERT OR IGNORE INTO signatures (content_hash, signature, created_at) VALUES (?, ?, ?)",
                         arguments: [s.contentHash, Int64(bitPattern: s.signature), now.timeIntervalSince1970])
+                    for key in bands(s.signature) {
+                        try db.execute(
+                            sql: "INSERT OR IGNORE INTO signature_bands (band_key, content_hash) VALUES (?, ?)", arguments: [key, s.contentHash])
+                    }
                 }
+            }
+        }
+    }
+
+    /// Signatures of these contents, where stored.
+    public func signatures(of hashes: [Data]) throws -> [Data: UInt64] {
+        try wrap {
+            try pool.read { db in
+                var out: [Data: UInt64] = [:]
+                for hash in hashes {
+                    if let value = try Int64.fetchOne(db, sql: "SELECT signature FROM signatures WHERE content_hash = ?", arguments: [hash]) {
+                        out[hash] = UInt64(bitPattern: value)
+                    }
+                }
+                return out
+            }
+        }
+    }
+
+    /// Contents whose signature shares at least one of these band keys, with their signatures.
+    public func signaturesSharingBands(_ keys: [Int]) throws -> [Data: UInt64] {
+        guard !keys.isEmpty else { return [:] }
+        return try wrap {
+            try pool.read { db in
+                var out: [Data: UInt64] = [:]
+                let marks = keys.map { _ in "?" }.joined(separator: ",")
+                for row in try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT s.content_hash, s.signature FROM signatures s WHERE s.content_hash IN
+                            (SELECT content_hash FROM signature_bands WHERE band_key IN (\(marks)))
+                        """,
+                    arguments: StatementArguments(keys)) {
+                    out[row["content_hash"]] = UInt64(bitPattern: row["signature"] as Int64)
+                }
+                return out
             }
         }
     }
@@ -118,8 +168,8 @@ extension Catalog {
         }
     }
 
-    /// Assigned contents (in the neighbour index) whose neighbours were not looked up yet for `modelID`, with their
-    /// features. At most `limit`.
+    /// Assigned contents (in the neighbour index) with a signature whose neighbours were not looked up yet for
+    /// `modelID`, with their features. At most `limit`. (Waiting for the signature lets the lookup use it.)
     public func photosNeedingNeighbourCheck(modelID: String, limit: Int) throws -> [PhotoFeatures] {
         try wrap {
             try pool.read { db in
@@ -129,6 +179,7 @@ extension Catalog {
                         SELECT a.key, a.content_hash, a.cluster_id, f.vector FROM assignments a
                         JOIN features f ON f.content_hash = a.content_hash AND f.model_id = ?
                         WHERE NOT EXISTS (SELECT 1 FROM near_checked c WHERE c.model_id = ? AND c.content_hash = a.content_hash)
+                            AND EXISTS (SELECT 1 FROM signatures s WHERE s.content_hash = a.content_hash)
                         ORDER BY a.key LIMIT ?
                         """,
                     arguments: [modelID, modelID, limit]
@@ -179,6 +230,7 @@ extension Catalog {
                 let removed = db.changesCount
                 try db.execute(sql: "DELETE FROM near_checked WHERE NOT EXISTS (\(live) near_checked.content_hash)")
                 try db.execute(sql: "DELETE FROM signatures WHERE NOT EXISTS (\(live) signatures.content_hash)")
+                try db.execute(sql: "DELETE FROM signature_bands WHERE NOT EXISTS (\(live) signature_bands.content_hash)")
                 return removed
             }
         }

@@ -15,7 +15,7 @@ public struct DuplicateRule: Sendable, Equatable {
     public var signatureBits: Int
 
     /// A rule; `threshold` as the setting gives it.
-    public init(threshold: Double = DuplicateRule.defaultThreshold, confirmBits: Int = 16, signatureBits: Int = 6) {
+    public init(threshold: Double = DuplicateRule.defaultThreshold, confirmBits: Int = 12, signatureBits: Int = 6) {
         self.threshold = Float(threshold)
         self.confirmBits = confirmBits
         self.signatureBits = signatureBits

@@ -29,19 +29,36 @@ extension Herds {
         let photos = try catalog.photosNeedingNeighbourCheck(modelID: modelID, limit: Self.duplicateBatch)
         guard !photos.isEmpty else { return 0 }
         var found: [(hash: Data, key: Int64, distance: Float)] = []
+        var pairs: [NearPair] = []
         var checked: [Data] = []
+        let own = try catalog.signatures(of: photos.map(\.contentHash))
         for photo in photos {
             guard let key = photo.key, index.contains(all: [key]) else { continue }
             for neighbour in try index.search(photo.vector, k: Self.duplicateNeighbours)
             where Int64(neighbour.id) != key && neighbour.distance <= Self.storedPairDistance {
                 found.append((photo.contentHash, Int64(neighbour.id), neighbour.distance))
             }
+            // Near-identical pictures the features put farther apart than the nearest neighbours: found by signature.
+            if let signature = own[photo.contentHash] {
+                for (other, theirs) in try catalog.signaturesSharingBands(PerceptualHash.bands(signature))
+                where other != photo.contentHash && PerceptualHash.distance(signature, theirs) <= PerceptualHash.bandReach {
+                    guard let vector = try catalog.features(forHash: other, modelID: modelID), vector.count == photo.vector.count else { continue }
+                    pairs.append(NearPair(photo.contentHash, other, distance: Self.cosineDistance(photo.vector, vector)))
+                }
+            }
             checked.append(photo.contentHash)
         }
         let hashes = try catalog.contentHashes(forKeys: Array(Set(found.map(\.key))))
-        let pairs = found.compactMap { f in hashes[f.key].map { NearPair(f.hash, $0, distance: max(0, f.distance)) } }
+        pairs += found.compactMap { f in hashes[f.key].map { NearPair(f.hash, $0, distance: max(0, f.distance)) } }
         try catalog.recordNearPairs(pairs, checked: checked, modelID: modelID)
         return checked.count
+    }
+
+    /// 1 − x·y for L2-normalised x, y (the index's cosine distance), at least 0.
+    static func cosineDistance(_ x: [Float], _ y: [Float]) -> Float {
+        var dot: Float = 0
+        for i in 0..<min(x.count, y.count) { dot += x[i] * y[i] }
+        return max(0, 1 - dot)
     }
 
     /// Signatures and thumbnails for embedded contents that have none (photos ingested before they existed, or by an
@@ -60,6 +77,6 @@ extension Herds {
                 }
             }
         }
-        try catalog.storeSignatures(signatures)
+        try catalog.storeSignatures(signatures, bands: PerceptualHash.bands)
     }
 }

@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import Imaging
 
 extension IngestPipeline {
     /// Saves the thumbnails and signatures the extractor made while decoding the batch's new contents (`encoded`:
@@ -16,6 +17,6 @@ extension IngestPipeline {
             }
             signatures.append((hash, digest.signature))
         }
-        try catalog.storeSignatures(signatures)
+        try catalog.storeSignatures(signatures, bands: PerceptualHash.bands)
     }
 }

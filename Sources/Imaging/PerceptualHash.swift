@@ -21,6 +21,16 @@ public enum PerceptualHash {
         bits(lowFrequencies(pixels))
     }
 
+    /// Bands a signature is filed under for lookup: its 8 bytes, each keyed as `band * 256 + value`. Two signatures
+    /// within `bandReach` bits of each other share at least one band (7 differing bits touch at most 7 of 8 bytes), so
+    /// looking up the 8 keys finds every such signature without comparing against all of them.
+    public static func bands(_ signature: UInt64) -> [Int] {
+        (0..<8).map { band in band * 256 + Int((signature >> UInt64(8 * band)) & 0xFF) }
+    }
+
+    /// The largest Hamming distance `bands` is sure to find.
+    public static let bandReach = 7
+
     /// Bits differing between two signatures (0…64).
     public static func distance(_ a: UInt64, _ b: UInt64) -> Int { (a ^ b).nonzeroBitCount }
 

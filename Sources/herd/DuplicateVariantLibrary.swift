@@ -94,10 +94,22 @@ struct DuplicateVariantLibrary {
         }
         var index = HNSWIndex(dimension: vectors[hashes[0]]?.count ?? 1, metric: .cosine)
         for (i, hash) in hashes.enumerated() { try index.insert(id: i, vector: vectors[hash] ?? []) }
+        // As the daemon: the 9 nearest neighbours in the index, and signatures that share a band.
         var pairs: [NearPair] = []
+        var banded: [Int: [Int]] = [:]
         for (i, hash) in hashes.enumerated() {
-            for n in try index.search(vectors[hash] ?? [], k: 9) where n.id != i && n.distance <= 0.5 {
+            for key in PerceptualHash.bands(signatures[hash] ?? 0) { banded[key, default: []].append(i) }
+        }
+        for (i, hash) in hashes.enumerated() {
+            let x = vectors[hash] ?? []
+            for n in try index.search(x, k: 9) where n.id != i && n.distance <= 0.5 {
                 pairs.append(NearPair(hash, hashes[n.id], distance: max(0, n.distance)))
+            }
+            let signature = signatures[hash] ?? 0
+            for j in Set(PerceptualHash.bands(signature).flatMap { banded[$0] ?? [] }) where j != i {
+                let other = hashes[j]
+                guard PerceptualHash.distance(signature, signatures[other] ?? 0) <= PerceptualHash.bandReach, let y = vectors[other] else { continue }
+                pairs.append(NearPair(hash, other, distance: max(0, 1 - zip(x, y).reduce(0) { $0 + $1.0 * $1.1 })))
             }
         }
         // The scale of "different photo": each original's nearest other original.
