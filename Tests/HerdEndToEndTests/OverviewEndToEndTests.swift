@@ -104,6 +104,7 @@ final class OverviewEndToEndTests: XCTestCase {
             let bytes = FileManager.default.contents(atPath: png) ?? Data()
             XCTAssertEqual(Array(bytes.prefix(4)), [0x89, 0x50, 0x4E, 0x47], "\(step): a PNG screenshot at \(png)", file: file, line: line)
         }
+        try chromium.screenshot(duplicatesPage, to: screenshots + "/\(step)-duplicates-phone.png", width: 390, height: 844)
         if let first = clusters.first?["id"] as? Int {
             let png = screenshots + "/\(step)-herd-phone.png"
             try? FileManager.default.removeItem(atPath: png)
