@@ -1,27 +1,39 @@
 import Foundation
+import Imaging
 import XCTest
 
 /// The overview pages and the duplicates, end to end: `herd run` on real photos with exact copies, the pages opened
 /// in headless Chromium and checked against the catalogue (cards, photos, links), again after a label, a merge and a
-/// deletion. It uses the `byte-histogram-64` test-seam model, so near-duplicates are not what it checks
-/// (`DuplicatesRecallTests` does that); exact copies and the daemon's upkeep are.
+/// deletion. It uses the `byte-histogram-64` test-seam model, whose features know nothing of pictures: the two
+/// near-duplicates here (a PNG copy and a 50 % resize) are found through their perceptual signatures, which the
+/// daemon makes for photos the extractor did not decode. Recall is measured by `DuplicatesRecallTests`.
 final class OverviewEndToEndTests: XCTestCase {
     func testOverviewPagesMatchTheCatalogueInABrowserThroughLabelMergeAndDelete() throws {
         let chromium = try Chromium.find()
         defer { chromium.remove() }
-        let herd = try HerdHarness(extraEnvironment: ["HERD_TRAIN_STEPS": "150", "HERD_RETRAIN_INTERVAL_MIN": "0", "HERD_CLUSTERS": "5"])
+        let herd = try HerdHarness(extraEnvironment: ["HERD_TRAIN_STEPS": "150", "HERD_RETRAIN_INTERVAL_MIN": "0", "HERD_CLUSTERS": "5",
+                                                          // The test seam's byte histograms say nothing about pictures: let the signatures decide.
+                                                          "HERD_DUPLICATE_THRESHOLD": "0.001"])
         defer { herd.remove() }
         let photos = try HerdHarness.clothingPhotos()
         let chosen = photos.enumerated().filter { $0.offset % 6 == 0 }.map(\.element)  // 40, over every category
         try herd.copy(chosen, to: "2023")
         let copied = try herd.copy(Array(chosen.prefix(3)), to: "copies")
+        // Near-duplicates, made with herd's own encoders: a PNG copy and a half-size JPEG.
+        try FileManager.default.createDirectory(atPath: herd.library + "/edits", withIntermediateDirectories: true)
+        let pngSource = try ImageDecoder().decode(fileAt: chosen[10]).image
+        let pngCopy = herd.library + "/edits/" + ((chosen[10] as NSString).lastPathComponent as NSString).deletingPathExtension + ".png"
+        try PNGEncoder.encode(pngSource).write(to: URL(fileURLWithPath: pngCopy))
+        let resizeSource = try ImageDecoder().decode(fileAt: chosen[20]).image
+        try JPEGEncoder.encode(Resampler.resize(resizeSource, width: resizeSource.width / 2, height: resizeSource.height / 2), quality: 85)
+            .write(to: URL(fileURLWithPath: herd.library + "/edits/small.jpg"))
         try herd.initialise()
         let daemon = try herd.start(["run"])
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
 
         let screenshots = FileManager.default.temporaryDirectory.path + "/herd-overview-screenshots"
         try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true)
-        let total = chosen.count + copied.count
+        let total = chosen.count + copied.count + 2
         XCTAssertTrue(herd.waitUntil(timeout: 180) { try self.pageCount(herd) == total }, herd.daemonLog)
 
         // Three exact copies: three groups, each keeper first, listed by the CLI and as folders.
@@ -35,7 +47,14 @@ final class OverviewEndToEndTests: XCTestCase {
             XCTAssertTrue((group["keeper"] as? String ?? "").contains("/2023/"), "\(group)")
             XCTAssertEqual(group["reason"] as? String, "most pixels, shortest path")
         }
-        XCTAssertTrue(herd.waitUntil(timeout: 20) { try self.duplicateFolders(herd).count == 3 }, herd.daemonLog)
+        // The two near-duplicates, each with its original as the keeper (same pixels and a path one letter shorter; more pixels).
+        XCTAssertTrue(herd.waitUntil(timeout: 30) { try self.duplicates(herd, ["--near"]).count == 2 }, herd.daemonLog)
+        let near = try duplicates(herd, ["--near"]).map { ($0["members"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String } }
+        let original = { (path: String) in herd.library + "/2023/" + (path as NSString).lastPathComponent }
+        XCTAssertEqual(Set(near.map { $0.sorted() }), [[original(chosen[10]), pngCopy].sorted(),
+                                                       [original(chosen[20]), herd.library + "/edits/small.jpg"].sorted()])
+        XCTAssertEqual(Set(near.compactMap(\.first)), [original(chosen[10]), original(chosen[20])], "the originals are kept")
+        XCTAssertTrue(herd.waitUntil(timeout: 20) { try self.duplicateFolders(herd).count == 5 }, herd.daemonLog)
         try checkPages(herd, chromium, step: "first", screenshots: screenshots)
 
         // A label: the card and the page say it.
@@ -57,7 +76,7 @@ final class OverviewEndToEndTests: XCTestCase {
         // A deletion: the photo leaves its page, and its copy's duplicate group and folder go.
         try FileManager.default.removeItem(atPath: copied[0])
         XCTAssertTrue(herd.waitUntil(timeout: 30) { try self.pageCount(herd) == total - 1 }, herd.daemonLog)
-        XCTAssertTrue(herd.waitUntil(timeout: 20) { try self.duplicateFolders(herd).count == 2 }, herd.daemonLog)
+        XCTAssertTrue(herd.waitUntil(timeout: 20) { try self.duplicateFolders(herd).count == 4 }, herd.daemonLog)
         XCTAssertEqual(try duplicates(herd, ["--exact"]).count, 2)
         try checkPages(herd, chromium, step: "delete", screenshots: screenshots)
 
