@@ -73,16 +73,24 @@ public struct DuplicateFolders: Sendable {
             }
         }
         for (name, photo) in links.sorted(by: { $0.key < $1.key }) where present[name] == nil {
-            let sameDevice = (try? Syscall.lstat(photo))?.st_dev == rootDevice
-            let destination = sameDevice ? FolderWriter.relativePath(from: folder, to: photo) : photo
-            let temporary = folder + "/.herd-tmp-\(UUID().uuidString)"
-            try Syscall.call("symlink", path: temporary) { Glibc.symlink(destination, temporary) }
-            do {
-                try Syscall.call("rename", path: folder + "/" + name) { Glibc.rename(temporary, folder + "/" + name) }
-            } catch {
-                _ = Glibc.unlink(temporary)
-                throw error
-            }
+            try FolderWriter.placeLink(to: photo, named: name, in: folder, rootDevice: rootDevice)
+        }
+    }
+}
+
+extension FolderWriter {
+    /// Puts a symlink to `photo` at `folder/name`, whole: created under a temporary name, then renamed over whatever
+    /// was there. Relative when the photo is on the output's device (`rootDevice`), absolute otherwise.
+    static func placeLink(to photo: String, named name: String, in folder: String, rootDevice: dev_t) throws {
+        let sameDevice = (try? Syscall.lstat(photo))?.st_dev == rootDevice
+        let destination = sameDevice ? relativePath(from: folder, to: photo) : photo
+        let temporary = folder + "/.herd-tmp-\(UUID().uuidString)"
+        try Syscall.call("symlink", path: temporary) { Glibc.symlink(destination, temporary) }
+        do {
+            try Syscall.call("rename", path: folder + "/" + name) { Glibc.rename(temporary, folder + "/" + name) }
+        } catch {
+            _ = Glibc.unlink(temporary)
+            throw error
         }
     }
 }

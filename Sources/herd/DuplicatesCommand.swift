@@ -52,7 +52,7 @@ struct DuplicatesCommand: AsyncParsableCommand {
         for (i, group) in groups.enumerated() {
             print("\(DuplicateFolders.groupFolder(i))  \(group.kind)  \(group.members.count) files  keep: \(group.reason)")
             for (j, member) in group.members.enumerated() {
-                var facts = ["\(member.width)×\(member.height)", Self.bytes(member.size), member.takenAt ?? "-"]
+                var facts = ["\(member.width)×\(member.height)", OverviewPages.bytes(member.size), member.takenAt ?? "-"]
                 if j > 0 {
                     facts.append(member.exactCopy ? "same bytes" : String(format: "distance %.4f", member.distance)
                                  + (member.signatureBits.map { ", \($0)/64 bits" } ?? ""))
@@ -60,10 +60,6 @@ struct DuplicatesCommand: AsyncParsableCommand {
                 print("  \(j == 0 ? "keep" : "    ")  \(member.path)  \(facts.joined(separator: "  "))")
             }
         }
-    }
-
-    static func bytes(_ n: Int64) -> String {
-        n >= 1 << 20 ? String(format: "%.1f MB", Double(n) / Double(1 << 20)) : "\(max(1, (n + 512) >> 10)) KB"
     }
 }
 

@@ -73,6 +73,9 @@ struct OverviewBench: ParsableCommand {
         library.herds[0].label = "Renamed"
         library.herds[0].folder = FolderWriter.folderName(clusterID: 1, label: "Renamed")
         let relabelled = try timed { try writer.write(pages.render(library), thumbnails: thumbnails) }
+        // The peer, in the same run: the herd folders of symlinks for the same photos.
+        let plans = library.herds.map { ClusterFolderPlan(clusterID: $0.id, label: $0.label, photos: $0.photos.map(\.path)) }
+        let folders = try timed { try FolderWriter(root: base + "/folders").apply(plans) }
         let indexBytes = rendered["index.html"]?.utf8.count ?? 0
         let allBytes = rendered.values.reduce(0) { $0 + $1.utf8.count }
         let herdPage = rendered.filter { $0.key.hasPrefix("_overview/herd-") }.map(\.value.utf8.count).max() ?? 0
@@ -80,7 +83,7 @@ struct OverviewBench: ParsableCommand {
             let object: [String: Any] = [
                 "photos": photos, "herds": herds, "duplicate_groups": groups.count, "index_bytes": indexBytes, "all_pages_bytes": allBytes,
                 "largest_herd_page_bytes": herdPage, "render_seconds": render, "first_write_seconds": first,
-                "unchanged_write_seconds": unchanged, "relabelled_write_seconds": relabelled,
+                "unchanged_write_seconds": unchanged, "relabelled_write_seconds": relabelled, "herd_folders_seconds": folders,
             ]
             print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
             return
@@ -90,5 +93,7 @@ struct OverviewBench: ParsableCommand {
                      Double(indexBytes) / 1000, herds, Double(herdPage) / 1000, Double(allBytes) / 1e6))
         print(String(format: "render %.3f s; first write (pages + %d thumbnail links) %.3f s; rewrite, nothing changed %.3f s; after a relabel %.3f s",
                      render, thumbnails.count, first, unchanged, relabelled))
+        print(String(format: "peer: writing the herd folders (%d symlinks) %.3f s; first overview write / folders = %.2f×",
+                     photos, folders, (render + first) / folders))
     }
 }

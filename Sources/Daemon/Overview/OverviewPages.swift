@@ -151,7 +151,8 @@ public struct OverviewPages: Sendable {
         return out
     }
 
-    static func bytes(_ n: Int64) -> String {
+    /// A file size for people: "850 KB", "3.2 MB".
+    public static func bytes(_ n: Int64) -> String {
         if n >= 1 << 20 { return String(format: "%.1f MB", Double(n) / Double(1 << 20)) }
         return "\(max(1, (n + 512) >> 10)) KB"
     }
