@@ -21,6 +21,7 @@ struct ClusterService: Service {
         let digests = context.dependencies.extractor.digests ?? PhotoDigests(cacheFolder: cache)
         var forced: (clusters: Int?, requestIDs: [Int64])?
         var lastFingerprint = ""
+        var duplicatesCaughtUp = ""
         var lastTried = -1
         var lastSave = ContinuousClock.now
         await withTaskGroup(of: Void.self) { group in
@@ -45,7 +46,11 @@ struct ClusterService: Service {
                         }
                     }
                     _ = try await context.workers.run { try herds.assignNewPhotos() }
-                    _ = try await context.workers.run { try herds.updateDuplicates() }
+                    // Duplicates only when the photos changed, or the last pass left work (so an idle daemon stays idle).
+                    let photosNow = try catalog.folderFingerprint()
+                    if photosNow != duplicatesCaughtUp, try await context.workers.run({ try herds.updateDuplicates() }) == 0 {
+                        duplicatesCaughtUp = photosNow
+                    }
                     if !retrain.isRunning {
                         var reason: RetrainReason?
                         var clusters: Int?

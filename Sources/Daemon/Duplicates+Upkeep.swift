@@ -20,14 +20,14 @@ extension Herds {
     /// Keeps the near-duplicate pairs current, from the neighbour index: forgets pairs of contents that are gone,
     /// makes the signatures and thumbnails ingest could not, and looks up the nearest neighbours of each photo not
     /// checked yet (a new photo finds its older near copies, so each pair is found from its newer side: no pass
-    /// over all pairs). Returns the photos checked.
+    /// over all pairs). Returns the photos given a digest or checked: 0 once everything is current.
     @discardableResult
     public func updateDuplicates() throws -> Int {
         guard let digests else { return 0 }
         try catalog.removeOrphanDuplicateData()
-        try backfillDigests(digests)
+        let made = try backfillDigests(digests)
         let photos = try catalog.photosNeedingNeighbourCheck(modelID: modelID, limit: Self.duplicateBatch)
-        guard !photos.isEmpty else { return 0 }
+        guard !photos.isEmpty else { return made }
         var found: [(hash: Data, key: Int64, distance: Float)] = []
         var pairs: [NearPair] = []
         var checked: [Data] = []
@@ -51,7 +51,7 @@ extension Herds {
         let hashes = try catalog.contentHashes(forKeys: Array(Set(found.map(\.key))))
         pairs += found.compactMap { f in hashes[f.key].map { NearPair(f.hash, $0, distance: max(0, f.distance)) } }
         try catalog.recordNearPairs(pairs, checked: checked, modelID: modelID)
-        return checked.count
+        return made + checked.count
     }
 
     /// 1 − x·y for L2-normalised x, y (the index's cosine distance), at least 0.
@@ -62,8 +62,8 @@ extension Herds {
     }
 
     /// Signatures and thumbnails for embedded contents that have none (photos ingested before they existed, or by an
-    /// extractor that does not decode), each photo decoded at reduced DCT scale.
-    func backfillDigests(_ digests: PhotoDigests) throws {
+    /// extractor that does not decode), each photo decoded at reduced DCT scale. Returns how many were made.
+    func backfillDigests(_ digests: PhotoDigests) throws -> Int {
         let decoder = ImageDecoder()
         var signatures: [(contentHash: Data, signature: UInt64)] = []
         for (hash, path) in try catalog.contentsLackingSignature(limit: Self.duplicateBatch) where !digests.hasFailed(hash) {
@@ -78,5 +78,6 @@ extension Herds {
             }
         }
         try catalog.storeSignatures(signatures, bands: PerceptualHash.bands)
+        return signatures.count
     }
 }

@@ -45,7 +45,7 @@ struct ClusterRequestDelivery {
             if run == nil { result = "too few embedded photos to cluster; add photos and run `herd scan` or `herd run`" }
         }
         try herds.assignNewPhotos()
-        try herds.updateDuplicates()
+        while try herds.updateDuplicates() > 0 {}
         try herds.writeFolders()
         try index.saveIfChanged()
         withExtendedLifetime(lock) {}
