@@ -146,6 +146,8 @@ public enum DuplicateGrouping {
         if let taken = keeper.takenAt, tied.allSatisfy({ $0.takenAt.map { taken < $0 } ?? true }) {
             return "most pixels, earliest capture (\(taken))"
         }
-        return "most pixels, shortest path"
+        let length = keeper.path.utf8.count
+        if tied.filter({ $0.takenAt == keeper.takenAt }).allSatisfy({ $0.path.utf8.count > length }) { return "most pixels, shortest path" }
+        return "most pixels, first path in order"
     }
 }

@@ -36,6 +36,10 @@ final class DuplicateGroupingTests: XCTestCase {
             DuplicateCandidates(files: [file("/photos/a/b.jpg", 1), file("/p/b.jpg", 1)], pairs: [], signatures: [:]), rule: DuplicateRule())
         XCTAssertEqual(byPath.first?.members.map(\.path), ["/p/b.jpg", "/photos/a/b.jpg"])
         XCTAssertEqual(byPath.first?.reason, "most pixels, shortest path")
+        let byName = DuplicateGrouping.groups(
+            DuplicateCandidates(files: [file("/p/b.jpg", 1), file("/p/a.jpg", 1)], pairs: [], signatures: [:]), rule: DuplicateRule())
+        XCTAssertEqual(byName.first?.keeper.path, "/p/a.jpg")
+        XCTAssertEqual(byName.first?.reason, "most pixels, first path in order")
     }
 
     /// Features alone need the signatures to agree; signatures almost equal are enough alone.
