@@ -67,22 +67,26 @@ public enum DuplicateGrouping {
             near[pair.a, default: [:]][pair.b] = pair.distance
             near[pair.b, default: [:]][pair.a] = pair.distance
         }
-        var grouped = Set<String>()
+        // Files by content, in keeper order: a keeper looks only at its own content's files and its matches' files.
+        var byContent: [Data: [Int]] = [:]
+        for (i, file) in files.enumerated() { byContent[file.contentHash, default: []].append(i) }
+        var grouped = [Bool](repeating: false, count: files.count)
         var groups: [DuplicateGroup] = []
-        for (i, keeper) in files.enumerated() where !grouped.contains(keeper.path) {
+        for (i, keeper) in files.enumerated() where !grouped[i] {
             let matches = near[keeper.contentHash] ?? [:]
-            var members: [(DuplicateFile, Float)] = [(keeper, 0)]
-            for other in files[(i + 1)...] where !grouped.contains(other.path) {
-                if other.contentHash == keeper.contentHash {
-                    members.append((other, 0))
-                } else if let distance = matches[other.contentHash] {
-                    members.append((other, distance))
-                }
+            var reachable = (byContent[keeper.contentHash] ?? []).map { ($0, Float(0)) }
+            for (content, distance) in matches { reachable += (byContent[content] ?? []).map { ($0, distance) } }
+            reachable.sort { $0.0 < $1.0 }
+            var members: [(DuplicateFile, Float)] = []
+            var indices: [Int] = []
+            for (j, distance) in reachable where j >= i && !grouped[j] {
+                members.append((files[j], distance))
+                indices.append(j)
             }
             guard members.count > 1 else { continue }
             let contents = Set(members.map(\.0.contentHash)).count
             if selection == .near && contents < 2 { continue }
-            for (file, _) in members { grouped.insert(file.path) }
+            for j in indices { grouped[j] = true }
             groups.append(group(members, signatures: candidates.signatures))
         }
         return groups

@@ -69,4 +69,72 @@ final class DuplicateGroupingTests: XCTestCase {
         XCTAssertEqual(near.first?.members.last?.signatureBits, 1)
         XCTAssertEqual(near.first?.members[1].exactCopy, true)
     }
+
+    /// The grouping against its naive twin (every keeper scans every later file), on random libraries.
+    func testGroupingMatchesTheNaiveScan() {
+        var generator = SeededGenerator(seed: 7)
+        for _ in 0..<50 {
+            let contents = Int.random(in: 2...30, using: &generator)
+            let files = (0..<Int.random(in: 2...60, using: &generator)).map { i in
+                file("/p/\(Int.random(in: 0...9, using: &generator))/\(i).jpg", UInt8(Int.random(in: 0..<contents, using: &generator)),
+                     pixels: Int.random(in: 1...4, using: &generator) * 100,
+                     taken: Bool.random(using: &generator) ? "2020-01-0\(Int.random(in: 1...3, using: &generator))" : nil)
+            }
+            var pairs: [NearPair] = []
+            for _ in 0..<Int.random(in: 0...80, using: &generator) {
+                let a = UInt8(Int.random(in: 0..<contents, using: &generator)), b = UInt8(Int.random(in: 0..<contents, using: &generator))
+                if a != b { pairs.append(NearPair(hash(a), hash(b), distance: Float.random(in: 0...0.1, using: &generator))) }
+            }
+            let signatures = Dictionary(uniqueKeysWithValues: (0..<contents).map { (hash(UInt8($0)), UInt64.random(in: 0...UInt64.max, using: &generator) & 0xFF) })
+            let candidates = DuplicateCandidates(files: files, pairs: pairs, signatures: signatures)
+            let rule = DuplicateRule(threshold: 0.05, confirmBits: 4, signatureBits: 2)
+            for selection in [DuplicateGrouping.Selection.all, .near] {
+                XCTAssertEqual(DuplicateGrouping.groups(candidates, rule: rule, selection: selection).map { $0.members.map(\.path).sorted() },
+                               naiveGroups(candidates, rule: rule, near: selection == .near))
+            }
+        }
+    }
+
+    /// Every keeper, in keeper order, scans every later ungrouped file.
+    private func naiveGroups(_ candidates: DuplicateCandidates, rule: DuplicateRule, near: Bool) -> [[String]] {
+        let files = candidates.files.sorted { x, y in
+            let px = x.width * x.height, py = y.width * y.height
+            if px != py { return px > py }
+            if x.takenAt != y.takenAt { return x.takenAt.map { a in y.takenAt.map { a < $0 } ?? true } ?? false }
+            if x.path.utf8.count != y.path.utf8.count { return x.path.utf8.count < y.path.utf8.count }
+            return x.path < y.path
+        }
+        func matches(_ a: Data, _ b: Data) -> Bool {
+            candidates.pairs.contains { pair in
+                ((pair.a, pair.b) == (a, b) || (pair.a, pair.b) == (b, a)) && rule.matches(
+                    distance: pair.distance,
+                    bits: candidates.signatures[a].flatMap { x in candidates.signatures[b].map { (x ^ $0).nonzeroBitCount } })
+            }
+        }
+        var grouped = Set<String>()
+        var out: [[String]] = []
+        for (i, keeper) in files.enumerated() where !grouped.contains(keeper.path) {
+            var members = [keeper]
+            for other in files[(i + 1)...] where !grouped.contains(other.path) {
+                if other.contentHash == keeper.contentHash || matches(keeper.contentHash, other.contentHash) { members.append(other) }
+            }
+            guard members.count > 1, !near || Set(members.map(\.contentHash)).count > 1 else { continue }
+            for m in members { grouped.insert(m.path) }
+            out.append(members.map(\.path).sorted())
+        }
+        return out
+    }
+}
+
+/// SplitMix64, so the random libraries are the same on every run.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
