@@ -1,8 +1,8 @@
 import Foundation
 
 /// The overview as static HTML: `index.html` (a card per herd with its contact sheet), `_overview/herd-NN.html` (a
-/// herd's photos as lazy-loaded thumbnails) and `_overview/duplicates.html`. Plain pages with inline CSS: no script,
-/// no server, no network; links are relative, so they work from `file://` and from a network share.
+/// herd's photos as lazy-loaded thumbnails) and `_overview/duplicates.html`. Plain pages with inline CSS (the index
+/// has a small optional filter script; nothing needs it), no server, no network; links are relative, so they work from `file://` and from a network share.
 public struct OverviewPages: Sendable {
     /// The folder of herd pages, duplicates page and thumbnails under the output folder.
     public static let folder = "_overview"
@@ -43,9 +43,19 @@ public struct OverviewPages: Sendable {
             html += "<h2><a href=\"\(url(page))\">\(escape(title(herd)))</a></h2>"
             html += "<p>\(herd.photos.count) photo\(herd.photos.count == 1 ? "" : "s") · <a href=\"\(url(herd.folder))/\">folder</a></p></article>\n"
         }
-        html += "</main>\n" + foot(library)
+        html += "</main>\n" + Self.filter + foot(library)
         return html
     }
+
+    /// A search box that hides the cards whose title does not match; the page reads the same without it (the box
+    /// stays hidden when scripts are off).
+    static let filter = """
+        <script>(function(){var b=document.createElement('input');b.type='search';b.placeholder='Filter herds';\
+        b.setAttribute('aria-label','Filter herds');b.className='filter';document.querySelector('header').appendChild(b);\
+        b.addEventListener('input',function(){var q=b.value.toLowerCase();document.querySelectorAll('article.herd').forEach(\
+        function(a){a.style.display=a.textContent.toLowerCase().indexOf(q)<0?'none':''})})})()</script>
+
+        """
 
     func page(_ herd: OverviewLibrary.Herd, library: OverviewLibrary) -> String {
         var html = head(title: "herd: \(title(herd))")
@@ -75,7 +85,10 @@ public struct OverviewPages: Sendable {
                     if let bits = member.signatureBits, !member.exactCopy { facts.append("\(bits)/64 bits") }
                 }
                 let caption = (i == 0 ? "keep · " : "") + facts.joined(separator: " · ")
-                html += tile(member.path, thumbnail: entry.thumbnails[member.path], caption: caption) + "\n"
+                // Copies often share a file name: the folder tells them apart.
+                let folder = ((member.path as NSString).deletingLastPathComponent as NSString).lastPathComponent
+                let name = folder + "/" + (member.path as NSString).lastPathComponent
+                html += tile(member.path, thumbnail: entry.thumbnails[member.path], name: name, caption: caption) + "\n"
             }
             html += "</div></section>\n"
         }
@@ -84,8 +97,8 @@ public struct OverviewPages: Sendable {
     }
 
     /// A thumbnail linking to the photo, with its file name under it.
-    private func tile(_ path: String, thumbnail: String?, caption: String? = nil) -> String {
-        let name = escape((path as NSString).lastPathComponent)
+    private func tile(_ path: String, thumbnail: String?, name shown: String? = nil, caption: String? = nil) -> String {
+        let name = escape(shown ?? (path as NSString).lastPathComponent)
         var html = "<figure class=\"photo\"><a href=\"\(photoURL(path))\">"
         if let thumbnail {
             html += "<img src=\"\(Self.thumbnails)/\(url(thumbnail))\" loading=\"lazy\" width=\"160\" height=\"160\" alt=\"\(name)\">"
@@ -168,6 +181,6 @@ public struct OverviewPages: Sendable {
         .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(110px,1fr));gap:8px}\
         .photo{margin:0;font-size:.75em;overflow-wrap:anywhere}.photo img,.missing{width:100%;height:auto;aspect-ratio:1;display:block;\
         border-radius:4px;background:#ddd}.missing{display:flex;align-items:center;justify-content:center;color:#777}\
-        .group{border-top:1px solid #ddd;margin-top:12px}.group .photo:first-child{outline:3px solid #1e8e3e;border-radius:4px}
+        .filter{font:inherit;padding:6px;margin-top:8px;width:100%;max-width:320px;box-sizing:border-box}.group{border-top:1px solid #ddd;margin-top:12px}.group .photo:first-child{outline:3px solid #1e8e3e;border-radius:4px}
         """
 }
