@@ -3,8 +3,8 @@
 set -euo pipefail
 
 packages=(pkg-config libjpeg-dev libpng-dev libopenblas-dev libsqlite3-dev)
-# systemd-analyze is used by the tests to verify the user unit.
-if [ "${HERD_SETUP_TEST_TOOLS:-0}" = 1 ]; then packages+=(systemd); fi
+# systemd-analyze is used by the tests to verify the user unit; chromium renders the overview pages headless.
+if [ "${HERD_SETUP_TEST_TOOLS:-0}" = 1 ]; then packages+=(systemd chromium); fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -2,7 +2,7 @@ import GRDB
 
 extension Catalog {
     /// Names of the schema steps this build knows, oldest first. Append only; never edit a shipped step.
-    public static let migrationNames = ["v1-files-features-runs", "v2-clusters"]
+    public static let migrationNames = ["v1-files-features-runs", "v2-clusters", duplicatesMigration]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -131,6 +131,7 @@ extension Catalog {
                 ) WITHOUT ROWID;
                 """)
         }
+        registerDuplicatesMigration(&migrator)
         return migrator
     }
 }

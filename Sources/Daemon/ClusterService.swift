@@ -18,8 +18,10 @@ struct ClusterService: Service {
         let catalog = context.catalog, modelID = context.dependencies.extractor.modelID, cache = context.paths.cache
         let index = try await trainer.run { try PhotoIndex(catalog: catalog, modelID: modelID, cacheFolder: cache) }
         let retrain = RetrainSlot()
+        let digests = context.dependencies.extractor.digests ?? PhotoDigests(cacheFolder: cache)
         var forced: (clusters: Int?, requestIDs: [Int64])?
         var lastFingerprint = ""
+        var duplicatesCaughtUp = ""
         var lastTried = -1
         var lastSave = ContinuousClock.now
         await withTaskGroup(of: Void.self) { group in
@@ -27,6 +29,7 @@ struct ClusterService: Service {
                 try? await Task.sleep(for: interval)
                 let herds = Herds(
                     catalog: catalog, modelID: modelID, configuration: context.state.configuration, index: index, logger: context.logger)
+                    .with(digests: digests)
                 do {
                     forced = try handleRequests(herds, retraining: retrain.isRunning, forced: forced)
                     if let finished = retrain.takeFinished() {
@@ -43,6 +46,11 @@ struct ClusterService: Service {
                         }
                     }
                     _ = try await context.workers.run { try herds.assignNewPhotos() }
+                    // Duplicates only when the photos changed, or the last pass left work (so an idle daemon stays idle).
+                    let photosNow = try catalog.folderFingerprint()
+                    if photosNow != duplicatesCaughtUp, try await context.workers.run({ try herds.updateDuplicates() }) == 0 {
+                        duplicatesCaughtUp = photosNow
+                    }
                     if !retrain.isRunning {
                         var reason: RetrainReason?
                         var clusters: Int?
@@ -66,7 +74,7 @@ struct ClusterService: Service {
                             }
                         }
                     }
-                    let fingerprint = try catalog.folderFingerprint()
+                    let fingerprint = try catalog.folderFingerprint() + "|" + catalog.duplicatesFingerprint(modelID: modelID)
                     if fingerprint != lastFingerprint {
                         let changes = try await context.workers.run { try herds.writeFolders() }
                         lastFingerprint = fingerprint

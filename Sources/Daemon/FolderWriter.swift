@@ -159,16 +159,7 @@ public struct FolderWriter: Sendable {
             let name = Self.uniqueName(for: (photo as NSString).lastPathComponent, taken: taken)
             taken.insert(name)
             byTarget[photo] = name
-            let sameDevice = (try? Syscall.lstat(photo))?.st_dev == rootDevice
-            let destination = sameDevice ? Self.relativePath(from: folder, to: photo) : photo
-            let temporary = folder + "/.herd-tmp-\(UUID().uuidString)"
-            try Syscall.call("symlink", path: temporary) { Glibc.symlink(destination, temporary) }
-            do {
-                try Syscall.call("rename", path: folder + "/" + name) { Glibc.rename(temporary, folder + "/" + name) }
-            } catch {
-                _ = Glibc.unlink(temporary)
-                throw error
-            }
+            try Self.placeLink(to: photo, named: name, in: folder, rootDevice: rootDevice)
             added += 1
         }
         return (added, removed)

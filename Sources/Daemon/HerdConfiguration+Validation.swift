@@ -20,6 +20,9 @@ extension HerdConfiguration {
                 .configuration, path: nil,
                 "clusters must be 0 (automatic) or at least 2; retrain_min_new at least 1; retrain_fraction, retrain_interval_min and train_steps at least 0")
         }
+        guard duplicateThreshold >= 0, duplicateThreshold <= 2 else {
+            throw DaemonError(.configuration, path: nil, "duplicate_threshold is a cosine distance between 0 and 2; got \(duplicateThreshold)")
+        }
         guard Precision(rawValue: precision) != nil else {
             throw DaemonError(
                 .configuration, path: nil,

@@ -29,6 +29,8 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
     public var retrainIntervalMinutes: Int
     /// Optimiser steps per head (0: the clustering engine's defaults); lower it on a slow machine.
     public var trainSteps: Int
+    /// Largest cosine distance between the features of near-duplicates (Docs/OVERVIEW.md).
+    public var duplicateThreshold: Double
 
     /// The default model.
     public static let defaultModel = "dino-vits16"
@@ -40,7 +42,8 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
         libraries: [String], output: String, model: String = HerdConfiguration.defaultModel,
         precision: String = HerdConfiguration.defaultPrecision, threads: Int = 2, batchSize: Int = 16,
         debounceMilliseconds: Int = 1000, rescanIntervalSeconds: Int = 3600, clusters: Int = 0, retrainMinimumNew: Int = 200,
-        retrainFraction: Double = 0.1, retrainIntervalMinutes: Int = 30, trainSteps: Int = 0
+        retrainFraction: Double = 0.1, retrainIntervalMinutes: Int = 30, trainSteps: Int = 0,
+        duplicateThreshold: Double = DuplicateRule.defaultThreshold
     ) {
         self.libraries = libraries
         self.output = output
@@ -55,6 +58,7 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
         self.retrainFraction = retrainFraction
         self.retrainIntervalMinutes = retrainIntervalMinutes
         self.trainSteps = trainSteps
+        self.duplicateThreshold = duplicateThreshold
     }
 
     enum CodingKeys: String, CodingKey {
@@ -67,6 +71,7 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
         case retrainFraction = "retrain_fraction"
         case retrainIntervalMinutes = "retrain_interval_min"
         case trainSteps = "train_steps"
+        case duplicateThreshold = "duplicate_threshold"
     }
 
     /// Decodes, with defaults for every key but `libraries` and `output`.
@@ -85,7 +90,8 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
             retrainMinimumNew: try c.decodeIfPresent(Int.self, forKey: .retrainMinimumNew) ?? 200,
             retrainFraction: try c.decodeIfPresent(Double.self, forKey: .retrainFraction) ?? 0.1,
             retrainIntervalMinutes: try c.decodeIfPresent(Int.self, forKey: .retrainIntervalMinutes) ?? 30,
-            trainSteps: try c.decodeIfPresent(Int.self, forKey: .trainSteps) ?? 0)
+            trainSteps: try c.decodeIfPresent(Int.self, forKey: .trainSteps) ?? 0,
+            duplicateThreshold: try c.decodeIfPresent(Double.self, forKey: .duplicateThreshold) ?? DuplicateRule.defaultThreshold)
     }
 
     /// Applies a command's `--model` / `--precision` (nil: not given), which win over the file and the environment.
@@ -97,7 +103,7 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
     }
 
     /// Applies `HERD_MODEL`, `HERD_PRECISION`, `HERD_THREADS`, `HERD_BATCH_SIZE`, `HERD_DEBOUNCE_MS`, `HERD_RESCAN_INTERVAL_S`, `HERD_CLUSTERS`,
-    /// `HERD_RETRAIN_MIN_NEW`, `HERD_RETRAIN_INTERVAL_MIN` and `HERD_TRAIN_STEPS`.
+    /// `HERD_RETRAIN_MIN_NEW`, `HERD_RETRAIN_INTERVAL_MIN`, `HERD_TRAIN_STEPS` and `HERD_DUPLICATE_THRESHOLD`.
     public func overridden(by environment: [String: String]) throws -> HerdConfiguration {
         var copy = self
         if let model = environment["HERD_MODEL"], !model.isEmpty { copy.model = model }
@@ -117,6 +123,12 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
         copy.retrainMinimumNew = try integer("HERD_RETRAIN_MIN_NEW") ?? copy.retrainMinimumNew
         copy.retrainIntervalMinutes = try integer("HERD_RETRAIN_INTERVAL_MIN") ?? copy.retrainIntervalMinutes
         copy.trainSteps = try integer("HERD_TRAIN_STEPS") ?? copy.trainSteps
+        if let text = environment["HERD_DUPLICATE_THRESHOLD"], !text.isEmpty {
+            guard let value = Double(text) else {
+                throw DaemonError(.configuration, path: nil, "environment variable HERD_DUPLICATE_THRESHOLD=\(text) is not a number")
+            }
+            copy.duplicateThreshold = value
+        }
         return copy
     }
 }

@@ -27,6 +27,7 @@ extension Herds {
         }
         let changes = try writer.apply(plans)
         for (id, key) in sheetKeys { try catalog.setSheetKey(key, ofCluster: id) }
+        try writeDuplicatesAndOverview(contents)
         return changes
     }
 

@@ -85,6 +85,7 @@ extension IngestPipeline {
         try catalog.commit(
             outcomes, modelID: modelID, runID: runID,
             counters: BatchCounters(extractorCalls: paths.isEmpty ? 0 : 1, imagesEncoded: paths.count, seconds: seconds))
+        try storeDigests(toEncode, succeeded: Set(outcomes.compactMap { $0.features != nil ? $0.contentHash : nil }))
         return progress
     }
 }

@@ -31,6 +31,7 @@ struct ClusterRequestDelivery {
         let modelID = try catalog.latestRun()?.modelID ?? setup.configuration.model
         let index = try PhotoIndex(catalog: catalog, modelID: modelID, cacheFolder: setup.paths.cache)
         let herds = Herds(catalog: catalog, modelID: modelID, configuration: setup.configuration, index: index, logger: DaemonSetup.logger())
+            .with(digests: PhotoDigests(cacheFolder: setup.paths.cache))
         var result: String
         do {
             result = try herds.apply(request)
@@ -44,6 +45,7 @@ struct ClusterRequestDelivery {
             if run == nil { result = "too few embedded photos to cluster; add photos and run `herd scan` or `herd run`" }
         }
         try herds.assignNewPhotos()
+        while try herds.updateDuplicates() > 0 {}
         try herds.writeFolders()
         try index.saveIfChanged()
         withExtendedLifetime(lock) {}

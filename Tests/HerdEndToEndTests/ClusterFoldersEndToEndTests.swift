@@ -108,7 +108,8 @@ final class ClusterFoldersEndToEndTests: XCTestCase {
     private func folders(_ herd: HerdHarness) throws -> Tree {
         var tree = Tree()
         let fm = FileManager.default
-        for name in try fm.contentsOfDirectory(atPath: herd.output).sorted() where !name.hasPrefix(".") {
+        // `_duplicates`, `_overview` and `index.html` are the duplicates and overview (OverviewEndToEndTests).
+        for name in try fm.contentsOfDirectory(atPath: herd.output).sorted() where !name.hasPrefix(".") && !name.hasPrefix("_") && name != "index.html" {
             tree.names.append(name)
             var targets: [String] = []
             for entry in try fm.contentsOfDirectory(atPath: herd.output + "/" + name) where entry != "_contact-sheet.jpg" {
