@@ -25,13 +25,15 @@ let package = Package(
         .systemLibrary(name: "CLibJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
         .target(name: "CJPEG", dependencies: ["CLibJPEG"]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CHeif", pkgConfig: "libheif", providers: [.apt(["libheif-dev"])]),
+        .systemLibrary(name: "CWebP", pkgConfig: "libwebpdemux", providers: [.apt(["libwebp-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "CSystem"),
         // bf16 GEMM kernels (AVX512_BF16), compiled per function for that ISA and chosen at run time.
         .target(name: "CKernels"),
 
         // Swift modules, one per concern (see Docs/ARCHITECTURE.md).
-        .target(name: "Imaging", dependencies: ["CJPEG", "CPNG"]),
+        .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CHeif", "CWebP"]),
         .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"], swiftSettings: numericSettings),
         .target(
             name: "Encoder",
