@@ -70,7 +70,7 @@ let package = Package(
         // Helpers shared by the test targets (a stand-in systemd socket, the shared data folder).
         .target(name: "HerdTestSupport", path: "Tests/HerdTestSupport"),
 
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CJPEG", "CPNG", "HerdTestSupport"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CJPEG", "CPNG", "HerdTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "CKernels", "HerdTestSupport"]),
         .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IndexTests", dependencies: ["Index", "Tensor"]),

@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Builds herd with AddressSanitizer (LeakSanitizer included) and inspects every robustness file:
-# any leak, overflow or use-after-free in the decoders fails the run.
+# Builds herd with AddressSanitizer (LeakSanitizer included) and inspects every robustness file and
+# every HEIC/HEIF, AVIF and WebP sample (broken ones included): any leak, overflow or use-after-free
+# in the decoders fails the run. Extra files or folders to inspect can be given as arguments (e.g. a
+# fuzzing corpus): check_leaks.sh ~/libheif/fuzzing/data/corpus
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build --sanitize=address --product herd --scratch-path .build-asan
+files=(../shared/data/robustness/*/* ../shared/data/formats/*/*)
+for extra in "$@"; do
+    if [ -d "$extra" ]; then files+=("$extra"/*); else files+=("$extra"); fi
+done
 set +e
-ASAN_OPTIONS=detect_leaks=1 .build-asan/debug/herd inspect ../shared/data/robustness/*/* > /dev/null 2> .build-asan/inspect.log
+ASAN_OPTIONS=detect_leaks=1 .build-asan/debug/herd inspect "${files[@]}" > /dev/null 2> .build-asan/inspect.log
 status=$?
 set -e
 if grep -q "Sanitizer" .build-asan/inspect.log; then
@@ -13,4 +19,4 @@ if grep -q "Sanitizer" .build-asan/inspect.log; then
     exit 1
 fi
 # Status 1 means some files failed to decode, which is expected for these files.
-[ "$status" -le 1 ] && echo "check_leaks: no sanitizer reports over $(ls ../shared/data/robustness/*/* | wc -l) files"
+[ "$status" -le 1 ] && echo "check_leaks: no sanitizer reports over ${#files[@]} files"

@@ -35,21 +35,44 @@ final class HEIFHandle {
         var primary: OpaquePointer?
         var error = heif_context_read_from_memory_without_copy(context, bytes.baseAddress, data.count, nil)
         if error.code == heif_error_Ok {
-            error = heif_context_get_primary_image_handle(context, &primary)
+            error = HEIFHandle.primaryImage(context, &primary)
         }
         guard error.code == heif_error_Ok, let primary else {
+            // The message lives in the context: read it before freeing.
+            let failure = HEIFHandle.failure(error, path: path)
             heif_context_free(context)
             bytes.deallocate()
-            throw HEIFHandle.failure(error, path: path)
+            throw failure
         }
         handle = primary
         width = Int(heif_image_handle_get_width(primary))
         height = Int(heif_image_handle_get_height(primary))
+        guard width > 0, height > 0 else {
+            heif_image_handle_release(primary)
+            heif_context_free(context)
+            bytes.deallocate()
+            throw ImagingError(.corrupt, path: path, "corrupt HEIF: the primary image declares no size")
+        }
         hasAlpha = heif_image_handle_has_alpha_channel(primary) != 0
         premultipliedAlpha = heif_image_handle_is_premultiplied_alpha(primary) != 0
         let bits = Int(heif_image_handle_get_luma_bits_per_pixel(primary))
         bitDepth = bits > 0 ? bits : nil
         otherImages = max(0, Int(heif_context_get_number_of_top_level_images(context)) - 1)
+    }
+
+    /// The image to show: the primary item when it is a top-level image, else the first top-level image.
+    /// A file whose primary item is itself a thumbnail of another image (seen in the wild) gives that
+    /// other image, as current libheif does; a thumbnail is never chosen.
+    private static func primaryImage(_ context: OpaquePointer, _ out: inout OpaquePointer?) -> heif_error {
+        var primaryID: heif_item_id = 0
+        let error = heif_context_get_primary_image_ID(context, &primaryID)
+        let count = Int(heif_context_get_number_of_top_level_images(context))
+        guard count > 0 else { return error.code == heif_error_Ok ? heif_context_get_primary_image_handle(context, &out) : error }
+        var ids = [heif_item_id](repeating: 0, count: count)
+        let filled = Int(heif_context_get_list_of_top_level_image_IDs(context, &ids, Int32(count)))
+        let topLevel = ids.prefix(max(0, filled))
+        let chosen = error.code == heif_error_Ok && topLevel.contains(primaryID) ? primaryID : topLevel.first ?? primaryID
+        return heif_context_get_image_handle(context, chosen, &out)
     }
 
     deinit {
@@ -119,7 +142,8 @@ final class HEIFHandle {
 
     /// libheif's message, or a fallback naming the code.
     private static func text(_ error: heif_error) -> String {
-        let text = error.message.map { String(cString: $0) } ?? ""
+        let text = (error.message.map { String(cString: $0) } ?? "")
+            .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "; ")
         return text.isEmpty ? "libheif error \(error.code.rawValue)/\(error.subcode.rawValue)" : text
     }
 
