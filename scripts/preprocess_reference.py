@@ -64,9 +64,11 @@ def torchvision_pil_path(im):
 
 
 def reference(path):
+    # Image.open starts at an animation's first frame and at a HEIF file's primary image.
     with Image.open(path) as im:
-        im.seek(0)
         im = ImageOps.exif_transpose(im)
+        if im.mode == "I;16":  # 10/12-bit greyscale from pillow-heif, scaled to 16 bits: to 8 bits, rounded
+            im = Image.fromarray(((np.asarray(im, dtype=np.uint32) * 255 + 32767) // 65535).astype(np.uint8), "L")
         if im.mode in ("RGBA", "LA", "PA", "P") and (im.mode != "P" or "transparency" in im.info):
             im = im.convert("RGBA")
             im = Image.alpha_composite(Image.new("RGBA", im.size, (128, 128, 128, 255)), im)
