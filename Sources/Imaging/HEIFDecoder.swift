@@ -118,19 +118,13 @@ final class HEIFHandle {
         }
         var pixels = [UInt8](repeating: 0, count: w * h * 3)
         pixels.withUnsafeMutableBufferPointer { out in
+            guard let base = out.baseAddress else { return }
             for y in 0..<h {
-                let row = plane + y * Int(stride)
-                let dst = y * w * 3
+                let row = plane + y * Int(stride), dst = base + y * w * 3
                 if channels == 3 {
-                    UnsafeMutableRawPointer(out.baseAddress! + dst).copyMemory(from: row, byteCount: w * 3)
-                    continue
-                }
-                for x in 0..<w {
-                    let s = row + 4 * x
-                    let a = Int(s[3])
-                    out[dst + 3 * x] = Alpha.composite(s[0], a, background.0, premultiplied: premultipliedAlpha)
-                    out[dst + 3 * x + 1] = Alpha.composite(s[1], a, background.1, premultiplied: premultipliedAlpha)
-                    out[dst + 3 * x + 2] = Alpha.composite(s[2], a, background.2, premultiplied: premultipliedAlpha)
+                    dst.update(from: row, count: w * 3)
+                } else {
+                    Alpha.flatten(row, into: dst, count: w, background: background, premultiplied: premultipliedAlpha)
                 }
             }
         }

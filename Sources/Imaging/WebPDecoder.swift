@@ -82,12 +82,7 @@ enum WebPDecoder {
         guard status == VP8_STATUS_OK else { throw failure(status, path: path) }
         if header.hasAlpha {
             pixels.withUnsafeMutableBufferPointer { p in
-                for i in 0..<(w * h) {
-                    let a = Int(p[4 * i + 3])
-                    p[3 * i] = Alpha.composite(p[4 * i], a, background.0, premultiplied: false)
-                    p[3 * i + 1] = Alpha.composite(p[4 * i + 1], a, background.1, premultiplied: false)
-                    p[3 * i + 2] = Alpha.composite(p[4 * i + 2], a, background.2, premultiplied: false)
-                }
+                if let base = p.baseAddress { Alpha.flatten(base, into: base, count: w * h, background: background) }
             }
             pixels.removeLast(w * h)
         }
@@ -125,12 +120,7 @@ enum WebPDecoder {
             let n = header.width * header.height
             var pixels = [UInt8](repeating: 0, count: n * 3)
             pixels.withUnsafeMutableBufferPointer { p in
-                for i in 0..<n {
-                    let a = Int(frame[4 * i + 3])
-                    p[3 * i] = Alpha.composite(frame[4 * i], a, background.0, premultiplied: false)
-                    p[3 * i + 1] = Alpha.composite(frame[4 * i + 1], a, background.1, premultiplied: false)
-                    p[3 * i + 2] = Alpha.composite(frame[4 * i + 2], a, background.2, premultiplied: false)
-                }
+                if let base = p.baseAddress { Alpha.flatten(frame, into: base, count: n, background: background) }
             }
             return RGBImage(width: header.width, height: header.height, pixels: pixels)
         }
