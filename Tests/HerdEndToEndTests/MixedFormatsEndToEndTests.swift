@@ -65,6 +65,27 @@ final class MixedFormatsEndToEndTests: XCTestCase {
         XCTAssertEqual(lines[3]["error_kind"] as? String, "truncated", "\(lines[3])")
     }
 
+    func testEvalImagesEmbedsClassFoldersOfEveryFormat() throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("herd-e2e-formats-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let classes = ["heic": ["pug.heic", "arrow.heic"], "avif": ["rot0mir0.avif", "rot3mir1.avif"],
+                       "webp": ["flower.webp", "iss634.webp"]]
+        for (name, files) in classes {
+            try FileManager.default.createDirectory(atPath: work + "/sets/" + name, withIntermediateDirectories: true)
+            for file in files { try FileManager.default.copyItem(atPath: Self.sample(file), toPath: work + "/sets/\(name)/\(file)") }
+        }
+        let environment = ProcessInfo.processInfo.environment.merging(["HERD_MODELS_DIR": work + "/models"]) { $1 }
+        let model = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../EncoderTests/Fixtures/tiny-v2/model.safetensors").standardized.path
+        let imported = try HerdBinary.run(["model", "import", model, "--name", "tiny"], base: environment)
+        XCTAssertEqual(imported.status, 0, imported.stderr)
+        let run = try HerdBinary.run(["eval", "--images", work + "/sets", "--model", "tiny", "--json", "--runs", "1"], base: environment)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], run.stdout)
+        XCTAssertEqual(object["points"] as? Int, 6)
+        XCTAssertEqual(object["classes"] as? Int, 3)
+    }
+
     /// Targets of every link in the output tree.
     private func linked(_ herd: HerdHarness) throws -> [String] {
         let fm = FileManager.default
