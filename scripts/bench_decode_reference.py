@@ -5,7 +5,7 @@ Pillow (HEIC/HEIF through pillow-heif) decodes the file at full size, applies EX
 converts to RGB, resizes the shorter side to 256 (BICUBIC, antialiased), centre-crops 224, scales
 and normalises with NumPy: torchvision's PIL code path without torch. The file's bytes are read
 into memory first, as imaging-bench does. Prints the median, min and max milliseconds per image,
-and the process's peak RSS.
+the user + system CPU milliseconds per image (all threads), and the process's peak RSS.
 Needs: pip install pillow pillow-heif numpy   (not run by CI)
 Usage: python3 scripts/bench_decode_reference.py FILE [--runs 20]
 """
@@ -52,14 +52,16 @@ def main():
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     prepare(data)  # warm-up
     times = []
+    cpu_before = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
     for _ in range(max(1, args.runs)):
         start = time.perf_counter()
         prepare(data)
         times.append((time.perf_counter() - start) * 1000)
+    cpu = (sum(resource.getrusage(resource.RUSAGE_SELF)[:2]) - cpu_before) * 1000 / len(times)
     times.sort()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"reference ({versions}): {args.file}, {len(data) // 1024} KiB, runs {len(times)}")
-    print(f"decode + preprocess to 224: median {times[len(times) // 2]:.2f} ms (min {times[0]:.2f}, max {times[-1]:.2f})")
+    print(f"decode + preprocess to 224: median {times[len(times) // 2]:.2f} ms (min {times[0]:.2f}, max {times[-1]:.2f}; CPU {cpu:.1f} ms)")
     print(f"peak RSS {peak / 1024:.0f} MiB ({(peak - baseline) / 1024:.0f} MiB above the interpreter with its imports)")
 
 

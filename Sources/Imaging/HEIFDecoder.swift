@@ -96,8 +96,9 @@ final class HEIFHandle {
     /// Decodes the primary image to 8-bit RGB with its transforms applied as libheif applies them
     /// (the EXIF orientation tag is not applied on top). 10- and 12-bit images are reduced to 8 bits
     /// by libheif, greyscale is expanded to RGB, alpha is composited on `background`.
-    /// Returns the image and libheif's first decoding warning, if any.
-    func decode(background: (UInt8, UInt8, UInt8)) throws -> (RGBImage, warning: String?) {
+    /// Returns the image and libheif's first decoding warning, if any. A decoded image larger than
+    /// `maxPixels` (its header said less) is refused before herd copies it.
+    func decode(background: (UInt8, UInt8, UInt8), maxPixels: Int) throws -> (RGBImage, warning: String?) {
         guard let options = heif_decoding_options_alloc() else {
             throw ImagingError(.unreadable, path: path, "libheif could not allocate decoding options")
         }
@@ -115,6 +116,10 @@ final class HEIFHandle {
               let plane = heif_image_get_plane_readonly(decoded, heif_channel_interleaved, &stride),
               Int(stride) >= w * channels else {
             throw ImagingError(.corrupt, path: path, "corrupt HEIF: libheif returned no usable 8-bit RGB image")
+        }
+        guard w * h <= maxPixels else {
+            throw ImagingError(.tooLarge, path: path,
+                               "HEIF header says \(width)×\(height) but the image decodes to \(w)×\(h), over the \(maxPixels / 1_000_000) MP limit")
         }
         var pixels = [UInt8](repeating: 0, count: w * h * 3)
         pixels.withUnsafeMutableBufferPointer { out in
@@ -151,6 +156,11 @@ final class HEIFHandle {
             return ImagingError(.tooLarge, path: path, "HEIF needs more memory than libheif could allocate: \(text)")
         case (heif_error_Invalid_input, heif_suberror_End_of_data):
             return ImagingError(.truncated, path: path, "truncated HEIF: \(text)")
+        case (heif_error_Invalid_input, heif_suberror_Nonexisting_item_referenced):
+            // libheif 1.15 does not list items coded with AVC, JPEG or ISO 23001-17 (uncompressed) as
+            // images, so a file whose primary image is one of those looks like a dangling reference.
+            return ImagingError(.corrupt, path: path,
+                                "corrupt HEIF, or its primary image is coded in a way this libheif does not read (AVC, JPEG, uncompressed): \(text)")
         case (heif_error_Unsupported_feature, _), (heif_error_Unsupported_filetype, _):
             return ImagingError(.unsupportedFeature, path: path,
                                 "unsupported HEIF feature: \(text) (convert it to JPEG to include it)")

@@ -32,7 +32,7 @@ extension ImageDecoder {
         let heif = try HEIFHandle(data: data, path: path)
         var info = heifInfo(heif, format: format)
         try checkBudget(width: heif.width, height: heif.height, path: path)
-        let (pixels, warning) = try heif.decode(background: PNGDecoder.background)
+        let (pixels, warning) = try heif.decode(background: PNGDecoder.background, maxPixels: limits.maxPixels)
         if let warning { info.warnings.append("recoverable HEIF data error: \(warning)") }
         // libheif's output is the authority; a header that disagreed with it is noted, not trusted.
         if pixels.width != info.storedWidth || pixels.height != info.storedHeight {

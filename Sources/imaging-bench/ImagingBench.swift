@@ -4,7 +4,8 @@ import Imaging
 /// Decode benchmark: the encoder's 224×224 input made from a photo (reduced scale where the format
 /// allows, resample, crop, normalise) next to plain full-size decoding of the same file, in the same
 /// run; then the process's peak RSS. Any format Imaging decodes (JPEG, PNG, HEIC/HEIF, AVIF, WebP).
-/// `--only-herd-path` runs the herd path alone, so the peak RSS is that path's.
+/// `--only-herd-path` runs the herd path alone, so the peak RSS is that path's. CPU is user + system
+/// time per image over all threads.
 /// Usage: imaging-bench [FILE] [--runs N] [--only-herd-path]   (build with -c release)
 @main
 enum ImagingBench {
@@ -41,6 +42,7 @@ enum ImagingBench {
         for (name, body) in cases {
             try body()  // warm-up
             var times: [Double] = []
+            let cpuBefore = cpuSeconds()
             for _ in 0..<runs {
                 let start = DispatchTime.now().uptimeNanoseconds
                 try body()
@@ -50,7 +52,8 @@ enum ImagingBench {
             let median = times[times.count / 2]
             medians.append(median)
             let label = name.padding(toLength: 52, withPad: " ", startingAt: 0)
-            print(label + String(format: " %8.2f ms  (min %.2f, max %.2f)", median, times[0], times[times.count - 1]))
+            let cpu = (cpuSeconds() - cpuBefore) * 1000 / Double(runs)
+            print(label + String(format: " %8.2f ms  (min %.2f, max %.2f; CPU %.1f ms)", median, times[0], times[times.count - 1], cpu))
         }
         if medians.count > 2 {
             print(String(format: "herd path is %.1f× faster than full-size decode + preprocess", medians[1] / medians[2]))
@@ -58,5 +61,14 @@ enum ImagingBench {
         var usage = rusage()
         getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
         print("peak RSS \(usage.ru_maxrss / 1024) MiB")
+    }
+
+    /// User + system CPU time of the process so far, all threads: a busy machine stretches wall time,
+    /// much less this.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 }
