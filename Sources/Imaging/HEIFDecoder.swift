@@ -82,7 +82,7 @@ final class HEIFHandle {
     }
 
     /// The primary image's first EXIF block as stored: a 4-byte offset, then the TIFF data.
-    /// Nil when there is none; a block larger than the file is refused by libheif.
+    /// Nil when there is none, or when its declared size is larger than the file.
     func exifBlock() -> [UInt8]? {
         var id: heif_item_id = 0
         guard heif_image_handle_get_list_of_metadata_block_IDs(handle, "Exif", &id, 1) == 1 else { return nil }
