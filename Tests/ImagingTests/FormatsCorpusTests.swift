@@ -49,6 +49,8 @@ final class FormatsCorpusTests: XCTestCase {
         let decoded = try ImageDecoder().decode(fileAt: TestData.shared + "/formats/heic/spatial_photo.heic")
         XCTAssertEqual([decoded.image.width, decoded.image.height], [2560, 2560])
         XCTAssertTrue(decoded.info.encoding.contains("primary image of 2"), decoded.info.encoding)
+        XCTAssertEqual(decoded.info.takenAt, "2024-04-22T14:38:09", "its date carries a zone after the seconds")
+        XCTAssertEqual(decoded.info.warnings, [])
     }
 
     /// The process's peak resident set so far (getrusage reports KiB on Linux).
