@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the reference pixels the WebP tests compare with (Pillow's reading of the same files).
 
-iss634-frame1-49x49.rgb: the first frame of the animated iss634.webp as Pillow decodes it, alpha
+animated-frame1-49x49.rgb: the first frame of Tests/Data/formats/webp/animated-3-frames.webp as Pillow
+decodes it, alpha
 composited on mid-grey (128) as herd does, resized to 49x49 with Pillow's BICUBIC (which herd's
 Resampler reproduces byte for byte). Raw RGB bytes, rows top to bottom.
 Needs: pip install pillow   (not run by CI)
@@ -11,13 +12,15 @@ import os
 
 from PIL import Image
 
-HERE = os.path.join(os.path.dirname(__file__), "..", "Tests", "ImagingTests", "Fixtures", "formats")
+ROOT = os.path.join(os.path.dirname(__file__), "..")
+SOURCE = os.path.join(ROOT, "Tests", "Data", "formats", "webp", "animated-3-frames.webp")
+OUT = os.path.join(ROOT, "Tests", "ImagingTests", "Fixtures", "animated-frame1-49x49.rgb")
 
-with Image.open(os.path.join(HERE, "iss634.webp")) as im:
+with Image.open(SOURCE) as im:
     im.seek(0)
     frame = im.convert("RGBA")
 grey = Image.new("RGBA", frame.size, (128, 128, 128, 255))
 first = Image.alpha_composite(grey, frame).convert("RGB").resize((49, 49), Image.BICUBIC)
-with open(os.path.join(HERE, "iss634-frame1-49x49.rgb"), "wb") as out:
+with open(OUT, "wb") as out:
     out.write(first.tobytes())
-print("wrote iss634-frame1-49x49.rgb")
+print("wrote", OUT)

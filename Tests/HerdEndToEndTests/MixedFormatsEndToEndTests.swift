@@ -4,10 +4,11 @@ import XCTest
 /// A library of JPEG, HEIC, AVIF and WebP photos, end to end with the ViT: the daemon embeds every one,
 /// puts each in a herd, draws each on its herd's contact sheet; inspect and similar read them too.
 final class MixedFormatsEndToEndTests: XCTestCase {
-    /// The committed HEIF/AVIF/WebP samples of the Imaging tests.
+    /// A committed HEIF, AVIF or WebP sample (`Tests/Data/formats`), found by its name.
     static func sample(_ name: String) -> String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../ImagingTests/Fixtures/formats/\(name)").standardized.path
+        let folder = name.hasSuffix(".avif") ? "avif" : name.hasSuffix(".webp") ? "webp"
+            : ["truncated.heic", "corrupted.hif"].contains(name) ? "heic-broken" : "heic"
+        return HerdBinary.sharedData + "/formats/\(folder)/\(name)"
     }
 
     func testTheDaemonEmbedsHerdsAndDrawsEveryFormat() throws {
@@ -16,8 +17,8 @@ final class MixedFormatsEndToEndTests: XCTestCase {
         let model = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../EncoderTests/Fixtures/tiny-v2/model.safetensors").standardized.path
         let jpegs = try Array(HerdHarness.clothingPhotos().enumerated().filter { $0.offset % 40 == 0 }.map(\.element))
-        let others = ["pug.heic", "arrow.heic", "zPug_3.heic", "RGB_10__128x128.heif", "rot1mir0.avif", "rot2mir1.avif",
-                      "transparency.avif", "flower.webp", "hopper_orientation_6.webp", "iss634.webp", "transparent.webp"]
+        let others = ["pug-small.heic", "arrow.heic", "zPug_3.heic", "RGB_10__128x128.heif", "rot1mir0.avif", "rot2mir1.avif",
+                      "transparency.avif", "flower.webp", "hopper_orientation_6.webp", "animated-3-frames.webp", "transparent.webp"]
         try herd.copy(jpegs, to: "jpeg")
         try herd.copy(others.map(Self.sample), to: "phone")
         let all = jpegs.count + others.count
@@ -37,7 +38,7 @@ final class MixedFormatsEndToEndTests: XCTestCase {
         XCTAssertTrue(herd.waitUntil(timeout: 60) { try sheetsAreComplete(herd) }, herd.daemonLog)
 
         // The catalogue has the HEIC's capture time and camera.
-        let pug = try herd.run(["files", "--json", "--path", "*pug.heic"])
+        let pug = try herd.run(["files", "--json", "--path", "*pug-small.heic"])
         XCTAssertTrue(pug.stdout.contains("2023-02-21T14:33:08") && pug.stdout.contains("iPhone 13 Pro"), pug.stdout)
 
         // A HEIC outside the library, embedded on the fly: its own library copy is nearest.
@@ -68,8 +69,8 @@ final class MixedFormatsEndToEndTests: XCTestCase {
     func testEvalImagesEmbedsClassFoldersOfEveryFormat() throws {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("herd-e2e-formats-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: work) }
-        let classes = ["heic": ["pug.heic", "arrow.heic"], "avif": ["rot0mir0.avif", "rot3mir1.avif"],
-                       "webp": ["flower.webp", "iss634.webp"]]
+        let classes = ["heic": ["pug-small.heic", "arrow.heic"], "avif": ["rot0mir0.avif", "rot3mir1.avif"],
+                       "webp": ["flower.webp", "animated-3-frames.webp"]]
         for (name, files) in classes {
             try FileManager.default.createDirectory(atPath: work + "/sets/" + name, withIntermediateDirectories: true)
             for file in files { try FileManager.default.copyItem(atPath: Self.sample(file), toPath: work + "/sets/\(name)/\(file)") }

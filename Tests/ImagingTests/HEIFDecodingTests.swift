@@ -1,4 +1,5 @@
 import Foundation
+import HerdTestSupport
 import XCTest
 @testable import Imaging
 
@@ -7,11 +8,11 @@ final class HEIFDecodingTests: XCTestCase {
     let decoder = ImageDecoder()
 
     func testEveryAVIFTransformComesOut640x427AndAlikeTheUntransformedOne() throws {
-        let reference = try decoder.decode(fileAt: TestData.fixture("formats/rot0mir0.avif")).image
+        let reference = try decoder.decode(fileAt: TestData.sample("avif", "rot0mir0.avif")).image
         XCTAssertEqual([reference.width, reference.height], [640, 427])
         for rot in 0..<4 {
             for mir in 0..<2 where rot + mir > 0 {
-                let path = TestData.fixture("formats/rot\(rot)mir\(mir).avif")
+                let path = TestData.sample("avif", "rot\(rot)mir\(mir).avif")
                 let decoded = try decoder.decode(fileAt: path)
                 XCTAssertEqual(decoded.info.format, .avif)
                 XCTAssertEqual([decoded.info.width, decoded.info.height], [640, 427], path)
@@ -28,7 +29,7 @@ final class HEIFDecodingTests: XCTestCase {
     }
 
     func testArrowIsUprightByItsIrotAloneNotTurnedAgainByItsExifTag() throws {
-        let path = TestData.fixture("formats/arrow.heic")
+        let path = TestData.sample("heic", "arrow.heic")
         let decoded = try decoder.decode(fileAt: path)
         XCTAssertEqual([decoded.info.width, decoded.info.height], [3024, 4032])
         XCTAssertEqual([decoded.image.width, decoded.image.height], [3024, 4032])
@@ -41,33 +42,37 @@ final class HEIFDecodingTests: XCTestCase {
     }
 
     func testPugReportsItsCaptureTimeAndCamera() throws {
-        let info = try decoder.inspect(fileAt: TestData.fixture("formats/pug.heic"))
-        XCTAssertEqual(info.format, .heif)
-        XCTAssertEqual(info.takenAt, "2023-02-21T14:33:08")
-        XCTAssertEqual(info.cameraMake, "Apple")
-        XCTAssertEqual(info.cameraModel, "iPhone 13 Pro")
-        XCTAssertEqual([info.width, info.height], [4032, 3024])
-        let sony = try decoder.inspect(fileAt: TestData.fixture("formats/L_exif_xmp_iptc.heic"))
+        // pug-small.heic is pug.heic at 1/8 size with its EXIF block as published.
+        let small = try decoder.inspect(fileAt: TestData.sample("heic", "pug-small.heic"))
+        XCTAssertEqual(small.format, .heif)
+        XCTAssertEqual(small.takenAt, "2023-02-21T14:33:08")
+        XCTAssertEqual(small.cameraMake, "Apple")
+        XCTAssertEqual(small.cameraModel, "iPhone 13 Pro")
+        let sony = try decoder.inspect(fileAt: TestData.sample("heic", "L_exif_xmp_iptc.heic"))
         XCTAssertEqual(sony.cameraMake, "SONY")
         XCTAssertNotNil(sony.takenAt)
+        guard let full = SharedData.full else { return }
+        let pug = try decoder.inspect(fileAt: full + "/formats/heic/pug.heic")
+        XCTAssertEqual([pug.takenAt, pug.cameraMake, pug.cameraModel], ["2023-02-21T14:33:08", "Apple", "iPhone 13 Pro"])
+        XCTAssertEqual([pug.width, pug.height], [4032, 3024])
     }
 
     func testThePrimaryImageIsDecodedNeverAThumbnail() throws {
         // Its primary item is declared a thumbnail (1197×1227) of the real image (564×870).
-        let odd = try decoder.decode(fileAt: TestData.fixture("formats/invalid_id.heic"))
+        let odd = try decoder.decode(fileAt: TestData.sample("heic", "invalid_id.heic"))
         XCTAssertEqual([odd.image.width, odd.image.height], [564, 870])
         // Three images, two of them carrying 32×32 and 16×16 thumbnails.
-        let pug = try decoder.decode(fileAt: TestData.fixture("formats/zPug_3.heic"))
+        let pug = try decoder.decode(fileAt: TestData.sample("heic", "zPug_3.heic"))
         XCTAssertEqual([pug.image.width, pug.image.height], [64, 64])
     }
 
     func testHighBitDepthGreyscaleAndAlphaComeOutAs8BitRGB() throws {
-        let ten = try decoder.decode(fileAt: TestData.fixture("formats/RGB_10__128x128.heif"))
+        let ten = try decoder.decode(fileAt: TestData.sample("heic", "RGB_10__128x128.heif"))
         XCTAssertTrue(ten.info.encoding.contains("10-bit"), ten.info.encoding)
         XCTAssertEqual([ten.image.width, ten.image.height], [128, 128])
         XCTAssertGreaterThan(Set(ten.image.pixels).count, 64, "a 10-bit image reduced to 8 bits keeps its levels")
 
-        let grey = try decoder.decode(fileAt: TestData.fixture("formats/L_12__29x100.heif"))
+        let grey = try decoder.decode(fileAt: TestData.sample("heic", "L_12__29x100.heif"))
         XCTAssertTrue(grey.info.encoding.contains("12-bit"), grey.info.encoding)
         XCTAssertEqual([grey.image.width, grey.image.height], [29, 100])
         for i in stride(from: 0, to: grey.image.pixels.count, by: 3) {
@@ -77,7 +82,7 @@ final class HEIFDecodingTests: XCTestCase {
         XCTAssertGreaterThan(Set(grey.image.pixels).count, 10)
 
         // transparency.avif is fully transparent over a fifth of its area: those pixels become the grey.
-        let alpha = try decoder.decode(fileAt: TestData.fixture("formats/transparency.avif"))
+        let alpha = try decoder.decode(fileAt: TestData.sample("avif", "transparency.avif"))
         XCTAssertTrue(alpha.info.encoding.contains("alpha"))
         XCTAssertGreaterThan(Self.fraction(of: alpha.image, equalTo: PNGDecoder.background), 0.15)
     }
@@ -85,7 +90,7 @@ final class HEIFDecodingTests: XCTestCase {
     func testBrokenFilesEachGetAClearReason() {
         for (name, kinds) in [("truncated.heic", [ImagingError.Kind.truncated, .corrupt]),
                               ("corrupted.hif", [.truncated, .corrupt])] {
-            let path = TestData.fixture("formats/" + name)
+            let path = TestData.sample("heic-broken", name)
             XCTAssertThrowsError(try decoder.decode(fileAt: path)) { error in
                 guard let error = error as? ImagingError else { return XCTFail("\(error)") }
                 XCTAssertEqual(error.path, path)
@@ -98,7 +103,7 @@ final class HEIFDecodingTests: XCTestCase {
 
     func testThePixelBudgetRefusesAHugeHeaderBeforeDecoding() throws {
         // A small valid HEIF whose size box now claims 20000×10000 = 200 MP.
-        let data = try Self.claimingSize(Data(contentsOf: URL(fileURLWithPath: TestData.fixture("formats/RGB_10__128x128.heif"))),
+        let data = try Self.claimingSize(Data(contentsOf: URL(fileURLWithPath: TestData.sample("heic", "RGB_10__128x128.heif"))),
                                          from: (128, 128), to: (20000, 10000))
         let info = try decoder.inspect(data: data, path: "huge.heic")
         XCTAssertEqual([info.width, info.height], [20000, 10000], "the header is read, nothing decoded")
