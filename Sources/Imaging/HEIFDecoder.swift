@@ -121,17 +121,18 @@ final class HEIFHandle {
             throw ImagingError(.tooLarge, path: path,
                                "HEIF header says \(width)×\(height) but the image decodes to \(w)×\(h), over the \(maxPixels / 1_000_000) MP limit")
         }
-        var pixels = [UInt8](repeating: 0, count: w * h * 3)
-        pixels.withUnsafeMutableBufferPointer { out in
+        // Every byte is written below, so the buffer is not zero-filled first.
+        let pixels = [UInt8](unsafeUninitializedCapacity: w * h * 3) { out, initialised in
             guard let base = out.baseAddress else { return }
             for y in 0..<h {
                 let row = plane + y * Int(stride), dst = base + y * w * 3
                 if channels == 3 {
-                    dst.update(from: row, count: w * 3)
+                    dst.initialize(from: row, count: w * 3)
                 } else {
                     Alpha.flatten(row, into: dst, count: w, background: background, premultiplied: premultipliedAlpha)
                 }
             }
+            initialised = w * h * 3
         }
         var warning: heif_error = heif_error()
         let warnings = Int(heif_image_get_decoding_warnings(decoded, 0, &warning, 1))
