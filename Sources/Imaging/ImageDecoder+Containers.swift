@@ -15,12 +15,12 @@ extension ImageDecoder {
                 exif.warnings = ["HEIF Exif item's TIFF offset points outside the item; ignored"]
             }
         }
-        var encoding = format == .avif ? "AVIF" : "HEIF"
-        if let bits = heif.bitDepth { encoding += " \(bits)-bit" }
-        if heif.hasAlpha { encoding += " with alpha" }
-        if heif.otherImages > 0 {
-            encoding += ", primary image of \(heif.otherImages + 1)"
-        }
+        // The format is printed beside the encoding, so the encoding does not repeat it.
+        let depth = heif.bitDepth.map { "\($0)-bit" } ?? "bit depth not recorded"
+        var parts = [format == .avif ? "AV1 " + depth : depth]
+        if heif.hasAlpha { parts.append("with alpha") }
+        if heif.otherImages > 0 { parts.append("primary image of \(heif.otherImages + 1)") }
+        let encoding = parts.joined(separator: ", ")
         return ImageInfo(format: format, storedWidth: heif.width, storedHeight: heif.height, orientation: .up,
                          takenAt: exif.takenAt, cameraMake: exif.cameraMake, cameraModel: exif.cameraModel,
                          encoding: encoding, warnings: exif.warnings)
@@ -49,8 +49,8 @@ extension ImageDecoder {
         if let chunk = WebPDecoder.exif(data: data) {
             exif = ExifReader.parse(ExifReader.tiffPayload(exifChunk: chunk))
         }
-        var encoding = "WebP \(header.compression)"
-        if header.hasAlpha { encoding += " with alpha" }
+        var encoding = header.compression
+        if header.hasAlpha { encoding += ", with alpha" }
         if header.animated { encoding += ", animated (first frame)" }
         return ImageInfo(format: .webp, storedWidth: header.width, storedHeight: header.height,
                          orientation: exif.orientation ?? .up, takenAt: exif.takenAt, cameraMake: exif.cameraMake,
