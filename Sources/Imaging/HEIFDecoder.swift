@@ -99,6 +99,38 @@ final class HEIFHandle {
     /// Returns the image and libheif's first decoding warning, if any. A decoded image larger than
     /// `maxPixels` (its header said less) is refused before herd copies it.
     func decode(background: (UInt8, UInt8, UInt8), maxPixels: Int) throws -> (RGBImage, warning: String?) {
+        try withDecodedPlane(maxPixels: maxPixels) { plane, stride, w, h, channels, warning in
+            // Every byte is written below, so the buffer is not zero-filled first.
+            let pixels = [UInt8](unsafeUninitializedCapacity: w * h * 3) { out, initialised in
+                guard let base = out.baseAddress else { return }
+                for y in 0..<h {
+                    let row = plane + y * stride, dst = base + y * w * 3
+                    if channels == 3 {
+                        dst.initialize(from: row, count: w * 3)
+                    } else {
+                        Alpha.flatten(row, into: dst, count: w, background: background, premultiplied: premultipliedAlpha)
+                    }
+                }
+                initialised = w * h * 3
+            }
+            return (RGBImage(width: w, height: h, pixels: pixels), warning)
+        }
+    }
+
+    /// Decodes an image without alpha as `decode` does and lends libheif's RGB rows to `body`, read in
+    /// place: no copy of the full-size image is made. The rows are freed when `body` returns.
+    func withDecodedRGB<T>(maxPixels: Int, _ body: (Resampler.Source) throws -> T) throws -> T {
+        precondition(!hasAlpha, "withDecodedRGB is for images without alpha")
+        return try withDecodedPlane(maxPixels: maxPixels) { plane, stride, w, h, _, _ in
+            try body(Resampler.Source(base: plane, width: w, height: h, stride: stride))
+        }
+    }
+
+    /// The decoded 8-bit interleaved plane (RGB, or RGBA when the image has alpha), its row stride,
+    /// size, channel count and libheif's first decoding warning, lent to `body`.
+    private func withDecodedPlane<T>(
+        maxPixels: Int, _ body: (UnsafePointer<UInt8>, Int, Int, Int, Int, String?) throws -> T
+    ) throws -> T {
         guard let options = heif_decoding_options_alloc() else {
             throw ImagingError(.unreadable, path: path, "libheif could not allocate decoding options")
         }
@@ -121,23 +153,9 @@ final class HEIFHandle {
             throw ImagingError(.tooLarge, path: path,
                                "HEIF header says \(width)×\(height) but the image decodes to \(w)×\(h), over the \(maxPixels / 1_000_000) MP limit")
         }
-        // Every byte is written below, so the buffer is not zero-filled first.
-        let pixels = [UInt8](unsafeUninitializedCapacity: w * h * 3) { out, initialised in
-            guard let base = out.baseAddress else { return }
-            for y in 0..<h {
-                let row = plane + y * Int(stride), dst = base + y * w * 3
-                if channels == 3 {
-                    dst.initialize(from: row, count: w * 3)
-                } else {
-                    Alpha.flatten(row, into: dst, count: w, background: background, premultiplied: premultipliedAlpha)
-                }
-            }
-            initialised = w * h * 3
-        }
         var warning: heif_error = heif_error()
         let warnings = Int(heif_image_get_decoding_warnings(decoded, 0, &warning, 1))
-        let note = warnings > 0 ? HEIFHandle.text(warning) : nil
-        return (RGBImage(width: w, height: h, pixels: pixels), note)
+        return try body(plane, Int(stride), w, h, channels, warnings > 0 ? HEIFHandle.text(warning) : nil)
     }
 
     /// libheif's message, or a fallback naming the code.

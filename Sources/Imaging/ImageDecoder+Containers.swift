@@ -43,6 +43,17 @@ extension ImageDecoder {
         return DecodedImage(info: info, image: pixels, scaleDenominator: 1)
     }
 
+    /// The encoder's input for an opaque HEIF or AVIF, resampled straight from libheif's decoded image
+    /// (no full-size copy); nil for every other file, which `preprocessor` prepares from `decode`.
+    func preparedInPlace(data: Data, path: String, by preprocessor: Preprocessor) throws -> PreprocessedImage? {
+        let format = try format(of: data, path: path)
+        guard format == .heif || format == .avif else { return nil }
+        let heif = try HEIFHandle(data: data, path: path)
+        guard !heif.hasAlpha else { return nil }
+        try checkBudget(width: heif.width, height: heif.height, path: path)
+        return try heif.withDecodedRGB(maxPixels: limits.maxPixels) { preprocessor.prepare($0) }
+    }
+
     /// Header facts of a WebP file, with orientation, capture time and camera from its EXIF chunk.
     func webpInfo(_ header: WebPDecoder.Header, data: Data) -> ImageInfo {
         var exif = ExifData()

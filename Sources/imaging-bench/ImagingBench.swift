@@ -32,8 +32,7 @@ enum ImagingBench {
                 _ = preprocessor.prepare(try decoder.decode(data: data, path: path))
             }),
             ("herd path: reduced-scale decode + preprocess to 224", {
-                _ = preprocessor.prepare(try decoder.decode(data: data, path: path,
-                                                            minimumShortSide: preprocessor.minimumDecodeShortSide))
+                _ = try preprocessor.prepare(data: data, path: path)
             }),
             ("smallest decode (1/8 for JPEG and WebP)", { _ = try decoder.decode(data: data, path: path, minimumShortSide: 1) }),
         ]

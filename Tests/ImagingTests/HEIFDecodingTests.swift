@@ -113,6 +113,19 @@ final class HEIFDecodingTests: XCTestCase {
         }
     }
 
+    func testTheEncoderInputReadInPlaceEqualsTheOneFromACopy() throws {
+        let preprocessor = Preprocessor()
+        for path in [TestData.sample("heic", "arrow.heic"), TestData.sample("avif", "rot3mir1.avif"),
+                     TestData.sample("heic", "L_12__29x100.heif")] {
+            let inPlace = try preprocessor.prepare(fileAt: path)
+            let copied = preprocessor.prepare(try decoder.decode(fileAt: path))
+            XCTAssertEqual(inPlace.planes, copied.planes, path)
+        }
+        // With alpha the copy (which composites) is used.
+        let alpha = TestData.sample("avif", "transparency.avif")
+        XCTAssertEqual(try preprocessor.prepare(fileAt: alpha).planes, preprocessor.prepare(try decoder.decode(fileAt: alpha)).planes)
+    }
+
     // MARK: - helpers
 
     /// Horizontal spread (standard deviation of x) of dark pixels in the upper and lower halves.
