@@ -10,13 +10,19 @@ files=(../shared/data/robustness/*/* ../shared/data/formats/*/*)
 for extra in "$@"; do
     if [ -d "$extra" ]; then files+=("$extra"/*); else files+=("$extra"); fi
 done
+# inspect decodes each file; preprocess makes the encoder's input (HEIF/AVIF resampled in place).
 set +e
 ASAN_OPTIONS=detect_leaks=1 .build-asan/debug/herd inspect "${files[@]}" > /dev/null 2> .build-asan/inspect.log
 status=$?
+ASAN_OPTIONS=detect_leaks=1 .build-asan/debug/herd preprocess "${files[@]}" --npy .build-asan/preprocess.npy \
+    > /dev/null 2> .build-asan/preprocess.log
+preprocess_status=$?
 set -e
-if grep -q "Sanitizer" .build-asan/inspect.log; then
-    grep -A20 "Sanitizer" .build-asan/inspect.log >&2
-    exit 1
-fi
+for log in .build-asan/inspect.log .build-asan/preprocess.log; do
+    if grep -q "Sanitizer" "$log"; then
+        grep -A20 "Sanitizer" "$log" >&2
+        exit 1
+    fi
+done
 # Status 1 means some files failed to decode, which is expected for these files.
-[ "$status" -le 1 ] && echo "check_leaks: no sanitizer reports over ${#files[@]} files"
+[ "$status" -le 1 ] && [ "$preprocess_status" -le 1 ] && echo "check_leaks: no sanitizer reports over ${#files[@]} files"
