@@ -7,14 +7,20 @@ The repository must pass its own tests with nothing beside it, within about 12 M
 - large real photos are re-encoded smaller, keeping what the tests look at:
   photos/clothing (all 240, half size, quality 75: the class folders and the photo count stay),
   robustness/exif-orientation (a quarter size, the same EXIF block, so each orientation tag is kept),
-  robustness/large/012mp-bus.jpg (full 4032×3024, quality 45, EXIF kept).
+  robustness/large/012mp-bus.jpg (full 4032×3024, quality 45, EXIF kept);
+- HEIC/HEIF, AVIF and WebP (formats/): the small samples as they are (FORMAT_FILES; arrow.heic,
+  0.8 MB, too, since its irot and EXIF tag together are what the tests look at); pug.heic re-encoded
+  at 1/8 size with its EXIF block (heic/pug-small.heic: capture time and camera kept); and
+  webp/animated-3-frames.webp, an animation made of three different pictures (iss634.webp's first
+  frame, hopper, flower), so that "the first frame" can be told apart.
 
-Needs Pillow (`pip install pillow`); not run by CI. Usage: python3 scripts/make_test_data.py [SHARED] [OUT]
+Needs Pillow and pillow-heif (`pip install pillow pillow-heif`); not run by CI. Usage: python3 scripts/make_test_data.py [SHARED] [OUT]
 """
 import os
 import shutil
 import sys
 
+import pillow_heif
 from PIL import Image
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -26,6 +32,14 @@ COPIED = ["robustness/jpeg", "robustness/jpeg-malformed", "robustness/junk", "ro
 COPIED_FILES = ["features/coil20-clip-X.npy", "features/coil20-clip-y.npy",
                 "robustness/exif-orientation/LICENSE", "photos/clothing/LICENSE",
                 "formats/heic/LICENSE-libheif.txt"]
+FORMAT_FILES = ["formats/LICENSE-Pillow.txt", "formats/heic/LICENSE-pillow-heif.txt"] + [
+    "formats/heic/" + name for name in ["arrow.heic", "invalid_id.heic", "zPug_3.heic", "L_exif_xmp_iptc.heic",
+                                        "RGB_10__128x128.heif", "RGBA_8__29x100.heif", "L_12__29x100.heif"]
+] + ["formats/heic-broken/truncated.heic", "formats/heic-broken/corrupted.hif", "formats/avif/transparency.avif"] + [
+    f"formats/avif/rot{r}mir{m}.avif" for r in range(4) for m in range(2)
+] + ["formats/webp/" + name for name in ["hopper.webp", "transparent.webp", "flower.webp"]] + [
+    f"formats/webp/hopper_orientation_{n}.webp" for n in range(2, 9)
+]
 
 
 def reencode(source, target, scale, quality):
@@ -46,7 +60,7 @@ def main():
             shutil.rmtree(os.path.join(OUT, entry))
     for folder in COPIED:
         shutil.copytree(os.path.join(SHARED, folder), os.path.join(OUT, folder))
-    for name in COPIED_FILES:
+    for name in COPIED_FILES + FORMAT_FILES:
         os.makedirs(os.path.dirname(os.path.join(OUT, name)), exist_ok=True)
         shutil.copy(os.path.join(SHARED, name), os.path.join(OUT, name))
 
@@ -68,6 +82,19 @@ def main():
     os.makedirs(os.path.join(OUT, "robustness", "large"), exist_ok=True)
     reencode(os.path.join(SHARED, "robustness", "large", "012mp-bus.jpg"),
              os.path.join(OUT, "robustness", "large", "012mp-bus.jpg"), 1, 45)
+
+    pillow_heif.register_heif_opener()
+    with Image.open(os.path.join(SHARED, "formats", "heic", "pug.heic")) as pug:
+        small = pug.resize((pug.width // 8, pug.height // 8), Image.LANCZOS)
+        small.save(os.path.join(OUT, "formats", "heic", "pug-small.heic"), quality=60, exif=pug.info["exif"])
+    webp = os.path.join(SHARED, "formats", "webp")
+    with Image.open(os.path.join(webp, "iss634.webp")) as iss:
+        frames = [iss.convert("RGBA").resize((123, 123), Image.LANCZOS)]
+    for name in ["hopper.webp", "flower.webp"]:
+        with Image.open(os.path.join(webp, name)) as other:
+            frames.append(other.convert("RGBA").resize((123, 123), Image.LANCZOS))
+    frames[0].save(os.path.join(OUT, "formats", "webp", "animated-3-frames.webp"), save_all=True,
+                   append_images=frames[1:], duration=100, loop=0, quality=80)
 
     total = sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(OUT) for f in files)
     print(f"Tests/Data: {total / 1e6:.1f} MB")

@@ -113,4 +113,10 @@ final class ExifTests: XCTestCase {
         XCTAssertEqual(reds(.left), [2, 5, 1, 4, 0, 3])
         XCTAssertEqual(image.oriented(.right).width, 2)
     }
+
+    func testCaptureTimesWithAZoneAfterTheSecondsKeepTheLocalTime() {
+        XCTAssertEqual(ExifReader.isoDate("2024:04:22 14:38:09"), "2024-04-22T14:38:09")
+        XCTAssertEqual(ExifReader.isoDate("2024-04-22T14:38:09GMT+2"), "2024-04-22T14:38:09")
+        XCTAssertNil(ExifReader.isoDate("2024:04:22 14:38:xx"))
+    }
 }

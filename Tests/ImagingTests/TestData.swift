@@ -12,6 +12,11 @@ enum TestData {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(name)").path
     }
 
+    /// A HEIC/HEIF, AVIF or WebP sample of the committed data: `formats/<folder>/<name>`.
+    static func sample(_ folder: String, _ name: String) -> String {
+        shared + "/formats/\(folder)/\(name)"
+    }
+
     /// Files directly inside a folder of the shared data, sorted.
     static func files(in folder: String) -> [String] {
         let dir = shared + "/" + folder
