@@ -79,12 +79,31 @@ public final class Catalog: Sendable {
             if !readonly {
                 // WAL with synchronous=NORMAL keeps committed batches across a process crash.
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                // After each checkpoint the WAL is cut back to this size; the space it keeps lets a small status
+                // update still commit when the disk is full.
+                try db.execute(sql: "PRAGMA journal_size_limit = \(Catalog.walSizeLimit)")
             }
         }
         do {
             return try DatabasePool(path: path, configuration: configuration)
         } catch {
             throw CatalogError(.cannotOpen, path: path, "cannot open the catalogue: \(error); check the file's permissions, or move it aside to start afresh")
+        }
+    }
+
+    /// The size the WAL is cut back to after a checkpoint (`journal_size_limit`).
+    public static let walSizeLimit = 4 << 20
+
+    /// Copies the WAL into the database and restarts it from the beginning (`wal_checkpoint(RESTART)`), waiting up to
+    /// the busy timeout for readers; returns false when a reader kept it from finishing. Run at quiet moments and
+    /// between ingest batches so the WAL stays near `walSizeLimit` instead of growing with every commit.
+    @discardableResult
+    public func checkpoint() throws -> Bool {
+        try wrap {
+            try pool.writeWithoutTransaction { db in
+                let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(RESTART)")
+                return (row?[0] as Int?) == 0
+            }
         }
     }
 
@@ -99,6 +118,10 @@ public final class Catalog: Sendable {
             return try body()
         } catch let error as CatalogError {
             throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+            throw CatalogError(
+                .diskFull, path: path,
+                "the disk holding the catalogue is full (\(error.message ?? "SQLITE_FULL")); nothing was written. Free some space: herd carries on by itself")
         } catch {
             throw CatalogError(.sqlite, path: path, "\(error)")
         }

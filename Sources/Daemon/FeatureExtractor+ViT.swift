@@ -13,7 +13,11 @@ extension FeatureExtractor {
         let encoder = SerialEncoder(model)
         return .decodeThenEncode(
             modelID: modelID, threads: threads,
-            decode: { path in try preprocessor.prepare(fileAt: path) },
+            decode: { path in
+                guard RawPath.needsEscaping(path) else { return try preprocessor.prepare(fileAt: path) }
+                let data = try RawPath.readImage(path, limit: preprocessor.decoder.limits.maxFileBytes)
+                return preprocessor.prepare(try preprocessor.decoder.decode(data: data, path: path, minimumShortSide: preprocessor.minimumDecodeShortSide))
+            },
             encode: { inputs in
                 guard let first = inputs.first else { return [] }
                 let side = first.size

@@ -40,6 +40,9 @@ public struct HerdDaemon: Sendable {
         // Until the reload service traps SIGHUP, its default action would end the process.
         signal(SIGHUP, SIG_IGN)
         let (lock, catalog, runID) = try open(kind: "daemon")
+        // The output folder is this daemon's alone: marked as herd's, and locked against a daemon of another catalogue.
+        try FolderWriter(root: configuration.output).prepare()
+        let outputLock = try WriterLock(outputFolder: configuration.output)
         let state = DaemonState(configuration: configuration)
         let notifier = SystemdNotifier(environment: dependencies.environment)
         let workers = WorkerThreads(count: configuration.threads, name: "herd.ingest")
@@ -60,7 +63,7 @@ public struct HerdDaemon: Sendable {
         try await group.run()
         try catalog.finishRun(runID)
         logger.info("herd daemon stopped")
-        withExtendedLifetime(lock) {}
+        withExtendedLifetime((lock, outputLock)) {}
     }
 }
 

@@ -3,8 +3,15 @@ import Foundation
 import ServiceLifecycle
 
 /// Drains the ingest queue whenever the library service reports changes; on shutdown finishes its batch and returns.
+/// A full disk pauses it (reported by `herd status`) until a retry finds space again; the WAL is checkpointed between
+/// batches and whenever the queue runs dry, so it stays small.
 struct IngestService: Service {
     let context: DaemonContext
+
+    /// How long a paused ingest waits before trying to write again.
+    static let diskFullRetry = Duration.seconds(5)
+    /// How often the WAL is checkpointed during a long ingest.
+    static let checkpointInterval = Duration.seconds(2)
 
     func run() async throws {
         let state = context.state
@@ -14,31 +21,70 @@ struct IngestService: Service {
                 return v.wakeIngest
             }
             if shouldRun {
-                let configuration = state.configuration
-                let pipeline = IngestPipeline(
-                    catalog: context.catalog, extractor: context.dependencies.extractor, inspector: context.dependencies.inspector,
-                    workers: context.workers, batchSize: configuration.batchSize, runID: context.runID, logger: context.logger)
-                let pendingAtStart = try context.catalog.counts(modelID: context.dependencies.extractor.modelID).pending
-                let started = ContinuousClock.now
-                let progress = try await pipeline.drain(shouldStop: { Task.isShuttingDownGracefully }) { progress in
-                    let elapsed = (ContinuousClock.now - started).inSeconds
-                    state.update { v in
-                        v.rate = elapsed > 0 ? Double(progress.files) / elapsed : 0
-                        if v.phase != .scanning && v.phase != .stopping {
-                            v.phase = .ingesting(done: progress.files, pending: max(0, pendingAtStart - progress.files))
-                        }
+                do {
+                    try await drain()
+                    if state.update({ $0.diskFull }) != nil {
+                        context.logger.notice("disk space is available again; ingest resumed")
+                        state.update { $0.diskFull = nil }
                     }
-                }
-                if progress.files > 0 {
-                    context.logger.info(
-                        "ingested", metadata: ["files": "\(progress.files)", "encoded": "\(progress.encoded)", "reused": "\(progress.reused)", "failed": "\(progress.failed)"])
-                }
-                state.update { v in
-                    if case .ingesting = v.phase { v.phase = .watching }
+                } catch let error as CatalogError where error.code == .diskFull {
+                    if state.update({ $0.diskFull }) == nil {
+                        context.logger.warning("the disk is full; ingest paused until space is freed", metadata: ["error": "\(error.message)"])
+                    }
+                    state.update { v in
+                        v.diskFull = "the disk holding \(context.catalog.path) is full; ingest resumes by itself when space is freed"
+                        if case .ingesting = v.phase { v.phase = .watching }
+                    }
+                    try? await Task.sleep(for: Self.diskFullRetry)
+                    state.update { $0.wakeIngest = true }
                 }
             } else {
                 try? await Task.sleep(for: context.dependencies.tick)
             }
+        }
+    }
+
+    private func drain() async throws {
+        let state = context.state
+        let configuration = state.configuration
+        let catalog = context.catalog
+        let pipeline = IngestPipeline(
+            catalog: catalog, extractor: context.dependencies.extractor, inspector: context.dependencies.inspector,
+            workers: context.workers, batchSize: configuration.batchSize, runID: context.runID, logger: context.logger)
+        let pendingAtStart = try catalog.counts(modelID: context.dependencies.extractor.modelID).pending
+        let started = ContinuousClock.now
+        var lastCheckpoint = started
+        let progress = try await pipeline.drain(shouldStop: { Task.isShuttingDownGracefully }) { progress in
+            let now = ContinuousClock.now
+            let elapsed = (now - started).inSeconds
+            state.update { v in
+                v.rate = elapsed > 0 ? Double(progress.files) / elapsed : 0
+                v.diskFull = nil
+                if v.phase != .scanning && v.phase != .stopping {
+                    v.phase = .ingesting(done: progress.files, pending: max(0, pendingAtStart - progress.files))
+                }
+            }
+            if now - lastCheckpoint >= Self.checkpointInterval {
+                checkpoint()
+                lastCheckpoint = now
+            }
+        }
+        if progress.files > 0 {
+            context.logger.info(
+                "ingested", metadata: ["files": "\(progress.files)", "encoded": "\(progress.encoded)", "reused": "\(progress.reused)", "failed": "\(progress.failed)"])
+            checkpoint()
+        }
+        state.update { v in
+            if case .ingesting = v.phase { v.phase = .watching }
+        }
+    }
+
+    /// A checkpoint that a busy reader (or a full disk) defers to the next one.
+    private func checkpoint() {
+        do {
+            try context.catalog.checkpoint()
+        } catch {
+            context.logger.debug("WAL checkpoint deferred", metadata: ["error": "\(error)"])
         }
     }
 }

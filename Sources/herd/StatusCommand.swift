@@ -73,6 +73,7 @@ struct StatusReport: Encodable {
             let state = daemon.running ? "running (pid \(daemon.pid)), \(daemon.phase)" : "not running (last seen \(Self.format(daemon.heartbeatAt)))"
             print("daemon        \(state)")
             if let note = daemon.watchNote { print("watching      \(note)") }
+            if daemon.running { for problem in daemon.health?.lines ?? [] { print("problem       \(problem)") } }
         } else {
             print("daemon        never ran; start it with `herd run`")
         }
@@ -101,6 +102,8 @@ struct DaemonReport: Encodable {
     var startedAt: Date
     var heartbeatAt: Date
     var watchNote: String?
+    /// What is not right (unavailable libraries, a full disk, failing upkeep, a failed reload); nil when all is well.
+    var health: RunHealth?
 
     init(run: CatalogRun) {
         pid = run.pid
@@ -110,5 +113,6 @@ struct DaemonReport: Encodable {
         startedAt = run.startedAt
         heartbeatAt = run.heartbeatAt
         watchNote = run.watchNote
+        health = running ? run.health : nil
     }
 }
