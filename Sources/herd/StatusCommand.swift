@@ -29,12 +29,20 @@ struct StatusCommand: AsyncParsableCommand {
             blasCore: latest?.blasCore,
             ingestRate: latest.flatMap { $0.ingestSeconds > 0 ? Double($0.filesIngested) / $0.ingestSeconds : nil },
             encoderCalls: try catalog.runs().reduce(0) { $0 + $1.extractorCalls },
-            clusters: clusters, lastRetrain: try catalog.latestClusterRun())
+            clusters: clusters, lastRetrain: try catalog.latestClusterRun(),
+            catalogDiskFreeBytes: Self.freeBytes(onFileSystemOf: paths.catalog))
         if json {
             try JSONOutput.print(report)
         } else {
             report.printHuman()
         }
+    }
+
+    /// Bytes an unprivileged writer may still use on the file system holding `path` (nil when it cannot be asked).
+    static func freeBytes(onFileSystemOf path: String) -> Int64? {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return nil }
+        return Int64(info.f_bavail) * Int64(info.f_frsize)
     }
 }
 
@@ -55,9 +63,40 @@ struct StatusReport: Encodable {
     var encoderCalls: Int
     var clusters: Int
     var lastRetrain: ClusterRun?
+    /// Free bytes where the catalogue is: a full disk shows here even when the daemon cannot write its heartbeat.
+    var catalogDiskFreeBytes: Int64?
+
+    /// Below this, the catalogue's disk counts as full.
+    static let fullDiskBytes: Int64 = 1 << 20
+
+    /// True when the catalogue's file system is (nearly) full.
+    var diskFull: Bool { (catalogDiskFreeBytes ?? .max) < Self.fullDiskBytes || daemon?.health?.diskFull != nil }
+
+    enum CodingKeys: String, CodingKey {
+        case catalog, model, counts, lastScan, daemon, blasCore, ingestRate, encoderCalls, clusters, lastRetrain, catalogDiskFreeBytes, diskFull
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(catalog, forKey: .catalog)
+        try c.encode(model, forKey: .model)
+        try c.encode(counts, forKey: .counts)
+        try c.encodeIfPresent(lastScan, forKey: .lastScan)
+        try c.encodeIfPresent(daemon, forKey: .daemon)
+        try c.encodeIfPresent(blasCore, forKey: .blasCore)
+        try c.encodeIfPresent(ingestRate, forKey: .ingestRate)
+        try c.encode(encoderCalls, forKey: .encoderCalls)
+        try c.encode(clusters, forKey: .clusters)
+        try c.encodeIfPresent(lastRetrain, forKey: .lastRetrain)
+        try c.encodeIfPresent(catalogDiskFreeBytes, forKey: .catalogDiskFreeBytes)
+        try c.encode(diskFull, forKey: .diskFull)
+    }
 
     func printHuman() {
         print("catalogue     \(catalog)")
+        if diskFull {
+            print("disk          FULL where the catalogue is (\(catalogDiskFreeBytes.map { "\($0 >> 10) KiB free" } ?? "?")): ingest is paused until space is freed")
+        }
         print("model         \(model)")
         print("files         \(counts.files)")
         print("embedded      \(counts.embedded)")
