@@ -94,14 +94,15 @@ public final class Catalog: Sendable {
     /// The size the WAL is cut back to after a checkpoint (`journal_size_limit`).
     public static let walSizeLimit = 4 << 20
 
-    /// Copies the WAL into the database and restarts it from the beginning (`wal_checkpoint(RESTART)`), waiting up to
-    /// the busy timeout for readers; returns false when a reader kept it from finishing. Run at quiet moments and
-    /// between ingest batches so the WAL stays near `walSizeLimit` instead of growing with every commit.
+    /// Copies the WAL into the database and restarts it from the beginning, waiting up to the busy timeout for
+    /// readers; returns false when a reader kept it from finishing. Between ingest batches (`truncate` false:
+    /// `wal_checkpoint(RESTART)`) it keeps the WAL near `walSizeLimit` instead of growing with every commit; at a quiet
+    /// moment (`truncate`: `wal_checkpoint(TRUNCATE)`) it also gives the WAL's disk space back.
     @discardableResult
-    public func checkpoint() throws -> Bool {
+    public func checkpoint(truncate: Bool = false) throws -> Bool {
         try wrap {
             try pool.writeWithoutTransaction { db in
-                let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(RESTART)")
+                let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(\(truncate ? "TRUNCATE" : "RESTART"))")
                 return (row?[0] as Int?) == 0
             }
         }

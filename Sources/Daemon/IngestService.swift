@@ -12,9 +12,12 @@ struct IngestService: Service {
     static let diskFullRetry = Duration.seconds(5)
     /// How often the WAL is checkpointed during a long ingest.
     static let checkpointInterval = Duration.seconds(2)
+    /// How often an idle daemon gives the WAL's space back (heartbeats, cluster upkeep and folder updates write too).
+    static let idleCheckpointInterval = Duration.seconds(10)
 
     func run() async throws {
         let state = context.state
+        var lastIdleCheckpoint = ContinuousClock.now
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let shouldRun = state.update { v -> Bool in
                 defer { v.wakeIngest = false }
@@ -39,6 +42,10 @@ struct IngestService: Service {
                     state.update { $0.wakeIngest = true }
                 }
             } else {
+                if ContinuousClock.now - lastIdleCheckpoint >= Self.idleCheckpointInterval {
+                    checkpoint(truncate: true)
+                    lastIdleCheckpoint = ContinuousClock.now
+                }
                 try? await Task.sleep(for: context.dependencies.tick)
             }
         }
@@ -65,14 +72,15 @@ struct IngestService: Service {
                 }
             }
             if now - lastCheckpoint >= Self.checkpointInterval {
-                checkpoint()
+                checkpoint(truncate: false)
                 lastCheckpoint = now
             }
         }
         if progress.files > 0 {
             context.logger.info(
                 "ingested", metadata: ["files": "\(progress.files)", "encoded": "\(progress.encoded)", "reused": "\(progress.reused)", "failed": "\(progress.failed)"])
-            checkpoint()
+            // The queue ran dry: a quiet moment to give the WAL's space back.
+            checkpoint(truncate: true)
         }
         state.update { v in
             if case .ingesting = v.phase { v.phase = .watching }
@@ -80,9 +88,9 @@ struct IngestService: Service {
     }
 
     /// A checkpoint that a busy reader (or a full disk) defers to the next one.
-    private func checkpoint() {
+    private func checkpoint(truncate: Bool) {
         do {
-            try context.catalog.checkpoint()
+            try context.catalog.checkpoint(truncate: truncate)
         } catch {
             context.logger.debug("WAL checkpoint deferred", metadata: ["error": "\(error)"])
         }

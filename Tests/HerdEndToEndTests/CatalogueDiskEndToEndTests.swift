@@ -34,18 +34,29 @@ final class CatalogueDiskEndToEndTests: XCTestCase {
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
         let catalog = herd.root + "/data/herd/catalog.sqlite"
         var peakWAL = 0
-        // Every poll is a `herd status` and `herd files` reader, as a user's scripts would be.
+        // Readers all the time, as a user's `watch herd status` and scripts would be: each `herd status` reads the
+        // catalogue in several short transactions, and together they overlap the daemon's commits.
+        let done = Atomic(false)
+        let pollers = (0 ..< 3).map { _ in
+            Thread {
+                while !done.value { _ = try? HerdBinary.run(["status", "--json"], base: herd.environment) }
+            }
+        }
+        pollers.forEach { $0.start() }
+        defer { done.value = true }
         XCTAssertTrue(herd.waitUntil(timeout: 300) {
             peakWAL = max(peakWAL, Self.size(catalog + "-wal"))
             return try herd.count("embedded") == total && herd.count("pending") == 0
         }, herd.daemonLog)
+        done.value = true
         peakWAL = max(peakWAL, Self.size(catalog + "-wal"))
         let database = Self.size(catalog)
         print("WAL peak \(peakWAL >> 10) KiB for a \(database >> 10) KiB catalogue of \(total) files")
         // journal_size_limit is 4 MiB; a checkpoint every 2 s keeps growth between them small.
         XCTAssertLessThanOrEqual(peakWAL, 8 << 20, "WAL peak \(peakWAL) bytes, catalogue \(database) bytes")
+        // Once ingest is quiet the WAL's space is given back (the heartbeat writes a page or two again at once).
+        XCTAssertTrue(herd.waitUntil(timeout: 40) { Self.size(catalog + "-wal") <= 64 << 10 }, "WAL still \(Self.size(catalog + "-wal")) bytes when idle")
         herd.stop(daemon)
-        XCTAssertLessThanOrEqual(Self.size(catalog + "-wal"), 4 << 20)
     }
 
     func testFullDiskPausesIngestAndItResumesWhenSpaceIsFreed() throws {
@@ -89,5 +100,19 @@ final class CatalogueDiskEndToEndTests: XCTestCase {
         herd.stop(daemon)
         let check = try herd.run(["check", "--json"])
         XCTAssertEqual(check.status, 0, check.stdout)
+    }
+}
+
+/// A flag shared with the polling threads.
+final class Atomic<T: Sendable>: @unchecked Sendable {
+    // @unchecked: every access goes through `lock`.
+    private let lock = NSLock()
+    private var stored: T
+
+    init(_ value: T) { stored = value }
+
+    var value: T {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
     }
 }
