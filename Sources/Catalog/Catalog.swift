@@ -43,7 +43,9 @@ public final class Catalog: Sendable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw CatalogError(.missing, path: path, "no catalogue yet; start the daemon with `herd run` or build it once with `herd scan`")
         }
-        let pool = try open(path: path, readonly: true)
+        // A writer killed mid-commit leaves a WAL that must be recovered, which a read-only connection cannot do; a
+        // read-write one recovers it (and changes nothing else: readers never migrate).
+        let pool = try (try? open(path: path, readonly: true)) ?? open(path: path, readonly: false)
         let migrator = Catalog.migrator
         let (applied, superseded, empty): (Set<String>, Bool, Bool)
         do {
