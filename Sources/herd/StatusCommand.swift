@@ -22,7 +22,7 @@ struct StatusCommand: AsyncParsableCommand {
         let counts = try catalog.counts(modelID: model)
         let lastScan = try catalog.latestEvent(kind: "scan")
         let clusters = try catalog.clusterContents().count
-        let report = StatusReport(
+        var report = StatusReport(
             catalog: paths.catalog, model: model, counts: counts,
             lastScan: lastScan.map { .init(at: $0.at, detail: $0.detail) },
             daemon: daemonRun.map { DaemonReport(run: $0) },
@@ -31,6 +31,7 @@ struct StatusCommand: AsyncParsableCommand {
             encoderCalls: try catalog.runs().reduce(0) { $0 + $1.extractorCalls },
             clusters: clusters, lastRetrain: try catalog.latestClusterRun(),
             catalogDiskFreeBytes: Self.freeBytes(onFileSystemOf: paths.catalog))
+        report.diskFull = (report.catalogDiskFreeBytes ?? .max) < StatusReport.fullDiskBytes || report.daemon?.health?.diskFull != nil
         if json {
             try JSONOutput.print(report)
         } else {
@@ -69,28 +70,8 @@ struct StatusReport: Encodable {
     /// Below this, the catalogue's disk counts as full.
     static let fullDiskBytes: Int64 = 1 << 20
 
-    /// True when the catalogue's file system is (nearly) full.
-    var diskFull: Bool { (catalogDiskFreeBytes ?? .max) < Self.fullDiskBytes || daemon?.health?.diskFull != nil }
-
-    enum CodingKeys: String, CodingKey {
-        case catalog, model, counts, lastScan, daemon, blasCore, ingestRate, encoderCalls, clusters, lastRetrain, catalogDiskFreeBytes, diskFull
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(catalog, forKey: .catalog)
-        try c.encode(model, forKey: .model)
-        try c.encode(counts, forKey: .counts)
-        try c.encodeIfPresent(lastScan, forKey: .lastScan)
-        try c.encodeIfPresent(daemon, forKey: .daemon)
-        try c.encodeIfPresent(blasCore, forKey: .blasCore)
-        try c.encodeIfPresent(ingestRate, forKey: .ingestRate)
-        try c.encode(encoderCalls, forKey: .encoderCalls)
-        try c.encode(clusters, forKey: .clusters)
-        try c.encodeIfPresent(lastRetrain, forKey: .lastRetrain)
-        try c.encodeIfPresent(catalogDiskFreeBytes, forKey: .catalogDiskFreeBytes)
-        try c.encode(diskFull, forKey: .diskFull)
-    }
+    /// True when the catalogue's file system is (nearly) full, or the daemon says it is waiting for space.
+    var diskFull = false
 
     func printHuman() {
         print("catalogue     \(catalog)")

@@ -46,14 +46,7 @@ extension HerdHarness {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
         process.arguments = ["--bounding-set=-dac_override,-dac_read_search", "--", HerdBinary.url.path] + arguments
         process.environment = environment
-        let log = root + "/daemon.log"
-        if !FileManager.default.fileExists(atPath: log) { FileManager.default.createFile(atPath: log, contents: nil) }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        handle.seekToEndOfFile()
-        process.standardError = handle
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        return process
+        return try launch(process)
     }
 
     /// Stops a daemon with SIGTERM and waits for it.
