@@ -87,15 +87,25 @@ public struct Scanner: Sendable {
     }
 
     /// Nil when the library root can be scanned; otherwise why not. A missing root (renamed, deleted, an unmounted
-    /// network share) is unavailable; so is a root that is an empty folder while the catalogue holds photos from it,
-    /// which is what an unmounted disk leaves behind: reading it as "everything deleted" would throw away features,
-    /// clusters and labels that a remount brings back. To drop such a library for good, remove it from `libraries`.
+    /// network share) is unavailable. So is a root whose disk looks unmounted, since reading it as "everything deleted"
+    /// would throw away features, clusters and labels that a remount brings back: an empty folder while the catalogue
+    /// holds photos from it, or a folder that is no mount point now (it is on its parent's file system) while every
+    /// catalogued photo in it was on another file system. To drop such a library for good, remove it from `libraries`.
     public func availability(of root: String) throws -> String? {
         guard let info = try? Syscall.lstat(root) else { return "the folder is missing (renamed, deleted or not mounted)" }
         guard info.isDirectory else { return "the path is not a folder" }
         guard let entries = try? Syscall.directoryEntries(root) else { return nil }  // unreadable: the walk reports it
-        if entries.isEmpty, try !catalog.entries(under: root).isEmpty {
+        let rows = try catalog.entries(under: root)
+        if rows.isEmpty { return nil }
+        if entries.isEmpty {
             return "the folder is empty but the catalogue holds photos from it (an unmounted disk?); its photos are kept until they are back"
+        }
+        let parent = (root as NSString).deletingLastPathComponent
+        // (A library whose photos sit on file systems mounted inside it still finds them at their paths.)
+        if let parentInfo = try? Syscall.lstat(parent.isEmpty ? "/" : parent), parentInfo.st_dev == info.st_dev,
+           !rows.contains(where: { $0.stat.device == UInt64(info.st_dev) }),
+           !rows.contains(where: { (try? Syscall.lstat($0.stat.path)) != nil }) {
+            return "nothing is mounted here now: the catalogued photos were on another file system (an unmounted disk?); they are kept until it is back"
         }
         return nil
     }
