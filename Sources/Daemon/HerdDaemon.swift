@@ -50,8 +50,11 @@ public struct HerdDaemon: Sendable {
         let notifier = SystemdNotifier(environment: dependencies.environment)
         let workers = WorkerThreads(count: configuration.threads, name: "herd.ingest")
         defer { workers.shutdown() }
+        let reserve = DiskReserve(catalogPath: paths.catalog)
+        reserve.take()
         let context = DaemonContext(
-            catalog: catalog, runID: runID, state: state, dependencies: dependencies, paths: paths, workers: workers, logger: logger)
+            catalog: catalog, runID: runID, state: state, dependencies: dependencies, paths: paths, workers: workers, reserve: reserve,
+            logger: logger)
         let services: [any Service] = [
             StatusService(context: context, notifier: notifier),
             IngestService(context: context),
@@ -78,5 +81,7 @@ struct DaemonContext: Sendable {
     var dependencies: DaemonDependencies
     var paths: HerdPaths
     var workers: WorkerThreads
+    /// Space given back when the disk fills, so the daemon can still report that it is paused.
+    var reserve: DiskReserve
     var logger: Logger
 }

@@ -34,11 +34,16 @@ struct IngestService: Service {
                     if state.update({ $0.diskFull }) == nil {
                         context.logger.warning("the disk is full; ingest paused until space is freed", metadata: ["error": "\(error.message)"])
                     }
+                    // The reserve's space lets the heartbeat say so; ingest waits until there is room beyond it.
+                    context.reserve.release()
                     state.update { v in
                         v.diskFull = "the disk holding \(context.catalog.path) is full; ingest resumes by itself when space is freed"
                         if case .ingesting = v.phase { v.phase = .watching }
                     }
-                    try? await Task.sleep(for: Self.diskFullRetry)
+                    repeat {
+                        try? await Task.sleep(for: Self.diskFullRetry)
+                    } while !context.reserve.hasRoomToResume && !Task.isShuttingDownGracefully && !Task.isCancelled
+                    context.reserve.take()
                     state.update { $0.wakeIngest = true }
                 }
             } else {

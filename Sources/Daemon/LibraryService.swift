@@ -114,7 +114,6 @@ struct LibraryService: Service {
         context.state.update { v in
             v.lastScan = report
             v.wakeIngest = true
-            v.diskFull = nil
         }
         return true
     }
@@ -179,6 +178,7 @@ struct LibraryService: Service {
     }
 
     private func diskFull(_ error: CatalogError) {
+        context.reserve.release()
         context.logger.warning("the disk is full; changes will be scanned again when space is freed", metadata: ["error": "\(error.message)"])
         context.state.update { $0.diskFull = "the disk holding \(context.catalog.path) is full; herd resumes by itself when space is freed" }
     }
