@@ -66,6 +66,15 @@ final class ScannerTests: XCTestCase {
         XCTAssertEqual(digest.count, 32)
         let data = try Data(contentsOf: URL(fileURLWithPath: large))
         XCTAssertGreaterThan(data.count, 1 << 20, "spans several read chunks")
+        let sha256sum = Process()
+        sha256sum.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        sha256sum.arguments = [large]
+        let output = Pipe()
+        sha256sum.standardOutput = output
+        try sha256sum.run()
+        sha256sum.waitUntilExit()
+        let expected = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
+        XCTAssertEqual(digest.map { String(format: "%02x", $0) }.joined(), String(expected))
         XCTAssertThrowsError(try ContentHash.sha256(ofFileAt: "/nonexistent/x.jpg")) { error in
             XCTAssertTrue("\(error)".contains("open") && "\(error)".contains("/nonexistent/x.jpg"), "\(error)")
         }

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// Clusters and their folders, end to end: `herd init` on a temporary copy of `../shared/data/photos/clothing`,
+/// Clusters and their folders, end to end: `herd init` on a temporary copy of `Tests/Data/photos/clothing`,
 /// `herd run`, and the cluster commands. It uses the `byte-histogram-64` test-seam model (the real ViT is too slow in
 /// debug builds) and short training (HERD_TRAIN_STEPS), so it checks the daemon's behaviour, not clustering quality;
 /// `herd-bench stability` measures that.

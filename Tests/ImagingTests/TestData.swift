@@ -4,7 +4,7 @@ import Imaging
 
 /// Where the tests find real files and committed fixtures.
 enum TestData {
-    /// `../shared/data` beside the checkout.
+    /// The committed test data, `Tests/Data` (see `SharedData`).
     static let shared = SharedData.path
 
     /// A committed fixture of this test target.
