@@ -1,4 +1,5 @@
 import Foundation
+import HerdTestSupport
 import XCTest
 
 /// Files a hostile (or just unlucky) library holds: libpng's crashers, every broken file of the shared robustness
@@ -28,8 +29,10 @@ final class HostileFilesEndToEndTests: XCTestCase {
         let herd = try HerdHarness(extraEnvironment: ["HERD_THREADS": "4"])
         defer { herd.remove() }
         let fm = FileManager.default
-        try fm.copyItem(atPath: HerdBinary.sharedData + "/robustness", toPath: herd.library + "/robustness")
-        try fm.copyItem(atPath: HerdBinary.sharedData + "/formats", toPath: herd.library + "/formats")
+        // The whole shared set when it is beside the checkout, else the committed subset of it.
+        let data = SharedData.full ?? HerdBinary.sharedData
+        try fm.copyItem(atPath: data + "/robustness", toPath: herd.library + "/robustness")
+        try fm.copyItem(atPath: data + "/formats", toPath: herd.library + "/formats")
         try fm.createDirectory(atPath: herd.library + "/crashers", withIntermediateDirectories: true)
         let chunks = ["iTXt", "zTXt", "tEXt", "sPLT", "sCAL", "pCAL", "iCCP", "eXIf", "bKGD", "cHRM", "gAMA", "hIST", "pHYs", "sRGB", "sTER", "tIME", "juNK", "IDAT"]
         for chunk in chunks { try Self.pngCrasher(chunk).write(to: URL(fileURLWithPath: herd.library + "/crashers/huge_\(chunk)_chunk.png")) }
