@@ -110,6 +110,11 @@ public final class Catalog: Sendable {
         }
     }
 
+    /// The WAL file's size in bytes (0 when there is none).
+    public var walBytes: Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? NSNumber)?.intValue ?? 0
+    }
+
     /// Runs SQLite's `PRAGMA integrity_check`; returns `["ok"]` for a sound file.
     public func integrityCheck() throws -> [String] {
         try wrap { try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") } }

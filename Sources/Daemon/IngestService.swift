@@ -10,7 +10,7 @@ struct IngestService: Service {
 
     /// How long a paused ingest waits before trying to write again.
     static let diskFullRetry = Duration.seconds(5)
-    /// How often the WAL is checkpointed during a long ingest.
+    /// How often the WAL is checkpointed during a long ingest (and whenever it has outgrown `Catalog.walSizeLimit`).
     static let checkpointInterval = Duration.seconds(2)
     /// How often an idle daemon gives the WAL's space back (heartbeats, cluster upkeep and folder updates write too).
     static let idleCheckpointInterval = Duration.seconds(10)
@@ -76,7 +76,7 @@ struct IngestService: Service {
                     v.phase = .ingesting(done: progress.files, pending: max(0, pendingAtStart - progress.files))
                 }
             }
-            if now - lastCheckpoint >= Self.checkpointInterval {
+            if now - lastCheckpoint >= Self.checkpointInterval || catalog.walBytes > Catalog.walSizeLimit {
                 checkpoint(truncate: false)
                 lastCheckpoint = now
             }
