@@ -54,7 +54,7 @@ public struct DuplicateCandidates: Sendable, Equatable {
 
 extension Catalog {
     /// The schema step that adds perceptual signatures and near pairs.
-    static let duplicatesMigration = "v3-duplicates"
+    static let duplicatesMigration = "v4-duplicates"
 
     /// `signatures`: one perceptual signature per content (any model), and `signature_bands` to find signatures that
     /// share a band with a given one (multi-index hashing); `near_pairs`: contents near each other in the

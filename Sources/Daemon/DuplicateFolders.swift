@@ -85,11 +85,11 @@ extension FolderWriter {
         let sameDevice = (try? Syscall.lstat(photo))?.st_dev == rootDevice
         let destination = sameDevice ? relativePath(from: folder, to: photo) : photo
         let temporary = folder + "/.herd-tmp-\(UUID().uuidString)"
-        try Syscall.call("symlink", path: temporary) { Glibc.symlink(destination, temporary) }
+        try Syscall.symlink(destination, at: temporary)
         do {
-            try Syscall.call("rename", path: folder + "/" + name) { Glibc.rename(temporary, folder + "/" + name) }
+            try Syscall.rename(temporary, to: folder + "/" + name)
         } catch {
-            _ = Glibc.unlink(temporary)
+            try? Syscall.unlink(temporary)
             throw error
         }
     }

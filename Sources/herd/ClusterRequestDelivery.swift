@@ -58,7 +58,7 @@ struct ClusterRequestDelivery {
         let id = try catalog.enqueue(request)
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
-            if let handled = try catalog.request(id: id), handled.handledAt != nil, let result = handled.result {
+            if let handled = try catalog.request(id: id), let result = handled.result {
                 if result.hasPrefix("error: ") { throw ValidationError(String(result.dropFirst(7))) }
                 guard case .recluster = request, waitForRetrain else { return Outcome(result: result, daemon: true, run: nil) }
                 // The daemon started the retrain; wait for its record.
