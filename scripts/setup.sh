@@ -2,7 +2,7 @@
 # Installs the system libraries herd builds against (Debian 12). Idempotent: installs only what is missing.
 set -euo pipefail
 
-packages=(pkg-config libjpeg-dev libpng-dev libopenblas-dev libsqlite3-dev)
+packages=(pkg-config libjpeg-dev libpng-dev libopenblas-dev libdnnl-dev libsqlite3-dev)
 # systemd-analyze is used by the tests to verify the user unit.
 if [ "${HERD_SETUP_TEST_TOOLS:-0}" = 1 ]; then packages+=(systemd); fi
 
