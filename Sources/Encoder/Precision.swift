@@ -13,7 +13,8 @@ public enum Precision: String, Sendable, CaseIterable, CustomStringConvertible {
     /// run-time code generation (no MemoryDenyWriteExecute).
     case bf16OneDNN = "bf16-onednn"
     /// The fastest of the paths this CPU runs whose features pass the parity check, measured when
-    /// the model loads (`PrecisionSelection`).
+    /// the model loads (`PrecisionSelection`). fp32 on a CPU without AVX512_BF16 (there oneDNN can
+    /// only emulate bf16, and every CPU with AMX has AVX512_BF16).
     case auto
 
     public var description: String { rawValue }
@@ -40,7 +41,8 @@ public enum Precision: String, Sendable, CaseIterable, CustomStringConvertible {
     public func explanation(cpuSupportsBF16: Bool = BF16.isSupported) -> String {
         switch (self, cpuSupportsBF16) {
         case (.fp32, _): return "fp32 (set explicitly)"
-        case (.auto, _): return "the fastest path that passes the parity check, measured when the model loads"
+        case (.auto, true): return "the fastest path that passes the parity check, measured when the model loads (`herd doctor --measure` runs it now)"
+        case (.auto, false): return "fp32 (auto, and this CPU has no AVX512_BF16)"
         case (.bf16, true): return "bf16 on herd's kernel (set explicitly; this CPU has AVX512_BF16)"
         case (.bf16, false): return "nothing: bf16 is set but this CPU has no AVX512_BF16, so the encoder will not load; set precision to auto or fp32"
         case (.bf16OneDNN, _): return "bf16 through oneDNN (set explicitly; oneDNN dispatches on \(OneDNN.isa))"
