@@ -2,7 +2,8 @@ import Foundation
 import Tensor
 
 /// What `--precision auto` measured when the model loaded, and what it chose: each path this CPU
-/// runs is timed on the model's real shapes (its first two blocks, a lane of two 224² images, one
+/// runs is timed on the model's real shapes (its first two blocks, a lane of two 224² images — the
+/// native grid when smaller — one
 /// thread, passes alternating between paths) and checked against fp32 on the same input; the
 /// fastest path whose features keep cosine ≥ `parityBound` per image is chosen (fp32 when no
 /// reduced-precision path is faster).
@@ -32,13 +33,15 @@ public struct PrecisionSelection: Sendable {
     public let rounds: Int
     /// Wall-clock seconds the measurement took (building the probe matrices included).
     public let seconds: Double
+    /// Side in pixels of the probe's square images.
+    public let imageSide: Int
 
     /// Times every path of `candidates` on a probe cut from `weights` (float32) and picks the fastest eligible one.
     static func measure(_ weights: ViTWeights, candidates: [Precision]) -> PrecisionSelection {
         let start = Date()
         var probe = weights
         probe.blocks = Array(weights.blocks.prefix(2))
-        let c = weights.config, side = c.family == .dinoV2 ? 224 : c.positionGrid * c.patch, images = 2
+        let c = weights.config, side = VisionTransformer.probeGrid(c) * c.patch, images = 2
         var rng = SplitMix64(seed: 7)
         let input = Tensor(shape: [images, 3, side, side], data: (0..<(images * 3 * side * side)).map { _ in rng.nextSignedFloat() })
         var models: [(Precision, VisionTransformer?, String)] = []
@@ -79,7 +82,8 @@ public struct PrecisionSelection: Sendable {
         }
         let eligible = measurements.filter { $0.refusal == nil && $0.secondsPerImage != nil }
         let chosen = eligible.min { ($0.secondsPerImage ?? .infinity) < ($1.secondsPerImage ?? .infinity) }?.precision ?? .fp32
-        return PrecisionSelection(chosen: chosen, measurements: measurements, rounds: rounds, seconds: Date().timeIntervalSince(start))
+        return PrecisionSelection(chosen: chosen, measurements: measurements, rounds: rounds, seconds: Date().timeIntervalSince(start),
+                                  imageSide: side)
     }
 
     /// Lowest per-row cosine between a and b: [N, D].
@@ -101,8 +105,8 @@ public struct PrecisionSelection: Sendable {
 
     /// The measurement in words, one line per path, for `herd doctor` and `herd bench encoder`.
     public var report: String {
-        var lines = [String(format: "auto chose %@ (measured in %.2f s: 2 blocks, 2 images of 224², 1 thread, best of %d passes)",
-                            chosen.rawValue, seconds, rounds)]
+        var lines = [String(format: "auto chose %@ (measured in %.2f s: 2 blocks, 2 images of %d², 1 thread, best of %d passes)",
+                            chosen.rawValue, seconds, imageSide, rounds)]
         for m in measurements {
             var line = "  " + m.precision.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
             if let s = m.secondsPerImage { line += String(format: "%7.2f ms/image (probe)", s * 1000) }

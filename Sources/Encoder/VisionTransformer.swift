@@ -74,17 +74,21 @@ public final class VisionTransformer {
         try self.init(weights: weights, threads: threads, precision: resolved, cpuSupportsBF16: cpuSupportsBF16)
     }
 
-    /// The row count oneDNN picks its weight layouts for: a lane of two images at the native grid
-    /// (DINOv2 at 224²), the shape most products of a batch run at.
+    /// The patch grid of the images herd embeds: 224² (DINO v1's native grid), or the native grid
+    /// where that is smaller (tiny test models).
+    static func probeGrid(_ c: ViTConfig) -> Int { min(224 / c.patch, c.positionGrid) }
+
+    /// The row count oneDNN picks its weight layouts for: a lane of two images at `probeGrid`, the
+    /// shape most products of a batch run at.
     static func referenceRows(_ c: ViTConfig) -> Int {
-        let grid = c.family == .dinoV2 ? 224 / c.patch : c.positionGrid
+        let grid = probeGrid(c)
         return 2 * (1 + grid * grid)
     }
 
     /// Creates oneDNN's primitives for the shapes of lanes of 1, 2 and 4 images at the native grid
     /// now, at load, rather than in the first batch.
     static func prepare(_ m: EncoderMatrices, config c: ViTConfig) throws {
-        let grid = c.family == .dinoV2 ? 224 / c.patch : c.positionGrid, tokens = 1 + grid * grid
+        let grid = probeGrid(c), tokens = 1 + grid * grid
         func prepare(_ w: WeightMatrix, _ rows: [Int]) throws {
             guard case .oneDNN(let x) = w else { return }
             for r in rows {
