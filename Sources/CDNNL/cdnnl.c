@@ -20,11 +20,51 @@
 extern void omp_set_num_threads(int);
 extern int omp_get_max_threads(void);
 
-/// One cached primitive: the matmul for m rows with leading dimensions lda and ldc.
+/// One cached primitive: the matmul for m rows with leading dimensions lda and ldc, and the
+/// scratchpad bytes it needs per call.
 typedef struct {
-    size_t m, lda, ldc;
+    size_t m, lda, ldc, scratch;
     dnnl_primitive_t primitive;
 } entry;
+
+// Scratchpads are the caller's (dnnl_scratchpad_mode_user): with oneDNN's own ("library") mode,
+// Debian's build (ONEDNN_ENABLE_CONCURRENT_EXEC off) gives every primitive created on a thread
+// that thread's one scratchpad, so two primitives running at once on herd's threads corrupt each
+// other's (measured: NaN features). Each calling thread keeps one growing buffer, freed when it exits.
+typedef struct {
+    void *bytes;
+    size_t size;
+} scratch_buffer;
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_free(void *p) {
+    scratch_buffer *b = p;
+    free(b->bytes);
+    free(b);
+}
+
+static void scratch_key_make(void) { pthread_key_create(&scratch_key, scratch_free); }
+
+/// The calling thread's scratchpad of at least `size` bytes (64-byte aligned), or NULL when out of memory.
+static void *scratch(size_t size) {
+    pthread_once(&scratch_once, scratch_key_make);
+    scratch_buffer *b = pthread_getspecific(scratch_key);
+    if (!b) {
+        b = calloc(1, sizeof *b);
+        if (!b) return NULL;
+        pthread_setspecific(scratch_key, b);
+    }
+    if (b->size < size) {
+        free(b->bytes);
+        b->size = 0;
+        b->bytes = aligned_alloc(64, (size + 63) / 64 * 64);
+        if (!b->bytes) return NULL;
+        b->size = size;
+    }
+    return b->bytes ? b->bytes : (size == 0 ? (void *)b : NULL);
+}
 
 struct herd_dnnl_matrix {
     size_t k, n;
@@ -68,8 +108,12 @@ static dnnl_status_t describe(const herd_dnnl_matrix *x, size_t m, size_t lda, s
     if ((s = dnnl_matmul_desc_init(&desc, &a, &w, x->bias_copy ? &b : NULL, &c))) return s;
     dnnl_primitive_attr_t attr = NULL;
     dnnl_post_ops_t ops = NULL;
+    if ((s = dnnl_primitive_attr_create(&attr))) return s;
+    if ((s = dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user))) {
+        dnnl_primitive_attr_destroy(attr);
+        return s;
+    }
     if (x->gelu) {
-        if ((s = dnnl_primitive_attr_create(&attr))) return s;
         if ((s = dnnl_post_ops_create(&ops)) || (s = dnnl_post_ops_append_eltwise(ops, 1.0f, dnnl_eltwise_gelu_erf, 0, 0))
             || (s = dnnl_primitive_attr_set_post_ops(attr, ops))) {
             if (ops) dnnl_post_ops_destroy(ops);
@@ -88,7 +132,8 @@ herd_dnnl_matrix *herd_dnnl_matrix_create(const float *w, size_t k, size_t n, si
     herd_dnnl_matrix *x = calloc(1, sizeof *x);
     dnnl_primitive_desc_t pd = NULL, reorder_pd = NULL;
     dnnl_primitive_t reorder = NULL;
-    dnnl_memory_t source = NULL;
+    dnnl_primitive_attr_t reorder_attr = NULL;
+    dnnl_memory_t source = NULL, reorder_scratch_memory = NULL;
     dnnl_stream_t stream = NULL;
     if (!x) { snprintf(err, errlen, "out of memory"); return NULL; }
     x->k = k; x->n = n; x->gelu = gelu; x->bf16_output = bf16_output;
@@ -115,13 +160,20 @@ herd_dnnl_matrix *herd_dnnl_matrix_create(const float *w, size_t k, size_t n, si
     TRY(dnnl_memory_desc_init_by_strides(&plain, 2, w_dims, dnnl_f32, w_strides), "weights description");
     TRY(dnnl_memory_create(&source, &plain, x->engine, (void *)w), "weights memory");
     TRY(dnnl_memory_create(&x->weights, &x->weights_md, x->engine, DNNL_MEMORY_ALLOCATE), "weights allocation");
-    TRY(dnnl_reorder_primitive_desc_create(&reorder_pd, &plain, x->engine, &x->weights_md, x->engine, NULL), "weights reorder description");
+    TRY(dnnl_primitive_attr_create(&reorder_attr), "reorder attributes");
+    TRY(dnnl_primitive_attr_set_scratchpad_mode(reorder_attr, dnnl_scratchpad_mode_user), "reorder attributes");
+    TRY(dnnl_reorder_primitive_desc_create(&reorder_pd, &plain, x->engine, &x->weights_md, x->engine, reorder_attr), "weights reorder description");
     TRY(dnnl_primitive_create(&reorder, reorder_pd), "weights reorder");
     TRY(dnnl_stream_create(&stream, x->engine, dnnl_stream_default_flags), "stream creation");
-    dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, source}, {DNNL_ARG_TO, x->weights}};
+    const dnnl_memory_desc_t *reorder_scratch_md = dnnl_primitive_desc_query_md(reorder_pd, dnnl_query_scratchpad_md, 0);
+    size_t reorder_scratch = reorder_scratch_md ? dnnl_memory_desc_get_size(reorder_scratch_md) : 0;
+    if (reorder_scratch) TRY(dnnl_memory_create(&reorder_scratch_memory, reorder_scratch_md, x->engine, DNNL_MEMORY_ALLOCATE), "reorder scratchpad");
+    dnnl_exec_arg_t args[3] = {{DNNL_ARG_FROM, source}, {DNNL_ARG_TO, x->weights}, {DNNL_ARG_SCRATCHPAD, reorder_scratch_memory}};
     if (omp_get_max_threads() != 1) omp_set_num_threads(1);
-    TRY(dnnl_primitive_execute(reorder, stream, 2, args), "weights reorder");
+    TRY(dnnl_primitive_execute(reorder, stream, reorder_scratch ? 3 : 2, args), "weights reorder");
     TRY(dnnl_stream_wait(stream), "weights reorder");
+    if (reorder_scratch_memory) dnnl_memory_destroy(reorder_scratch_memory);
+    dnnl_primitive_attr_destroy(reorder_attr);
     dnnl_stream_destroy(stream);
     dnnl_primitive_destroy(reorder);
     dnnl_primitive_desc_destroy(reorder_pd);
@@ -131,6 +183,8 @@ herd_dnnl_matrix *herd_dnnl_matrix_create(const float *w, size_t k, size_t n, si
     if (herd_dnnl_matrix_prepare(x, m, k, n, err, errlen) != 0) { herd_dnnl_matrix_destroy(x); return NULL; }
     return x;
 failed:
+    if (reorder_scratch_memory) dnnl_memory_destroy(reorder_scratch_memory);
+    if (reorder_attr) dnnl_primitive_attr_destroy(reorder_attr);
     if (stream) dnnl_stream_destroy(stream);
     if (reorder) dnnl_primitive_destroy(reorder);
     if (reorder_pd) dnnl_primitive_desc_destroy(reorder_pd);
@@ -152,18 +206,24 @@ void herd_dnnl_matrix_destroy(herd_dnnl_matrix *x) {
     free(x);
 }
 
-/// The primitive for (m, lda, ldc), created under the lock on first use; NULL with err on failure.
-static dnnl_primitive_t primitive(herd_dnnl_matrix *x, size_t m, size_t lda, size_t ldc, char *err, size_t errlen) {
+/// The primitive for (m, lda, ldc), created under the lock on first use, and its scratchpad bytes
+/// in *scratch_size; NULL with err on failure.
+static dnnl_primitive_t primitive(herd_dnnl_matrix *x, size_t m, size_t lda, size_t ldc, size_t *scratch_size, char *err, size_t errlen) {
     dnnl_primitive_t found = NULL;
     dnnl_primitive_desc_t pd = NULL;
     pthread_mutex_lock(&x->lock);
     for (size_t i = 0; i < x->count && !found; i++) {
         entry *e = &x->entries[i];
-        if (e->m == m && e->lda == lda && e->ldc == ldc) found = e->primitive;
+        if (e->m == m && e->lda == lda && e->ldc == ldc) {
+            found = e->primitive;
+            *scratch_size = e->scratch;
+        }
     }
     if (!found) {
         dnnl_primitive_t made = NULL;
         TRY(describe(x, m, lda, ldc, &x->weights_md, &pd), "bf16 matmul description");
+        const dnnl_memory_desc_t *scratch_md = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+        size_t bytes = scratch_md ? dnnl_memory_desc_get_size(scratch_md) : 0;
         TRY(dnnl_primitive_create(&made, pd), "bf16 matmul primitive creation");
         if (x->count == x->capacity) {
             size_t capacity = x->capacity ? 2 * x->capacity : 8;
@@ -172,8 +232,9 @@ static dnnl_primitive_t primitive(herd_dnnl_matrix *x, size_t m, size_t lda, siz
             x->entries = grown;
             x->capacity = capacity;
         }
-        x->entries[x->count++] = (entry){m, lda, ldc, made};
+        x->entries[x->count++] = (entry){m, lda, ldc, bytes, made};
         found = made;
+        *scratch_size = bytes;
     }
 failed:
     if (pd) dnnl_primitive_desc_destroy(pd);
@@ -182,34 +243,48 @@ failed:
 }
 
 int herd_dnnl_matrix_prepare(herd_dnnl_matrix *x, size_t m, size_t lda, size_t ldc, char *err, size_t errlen) {
-    return primitive(x, m, lda, ldc, err, errlen) ? 0 : -1;
+    size_t bytes = 0;
+    return primitive(x, m, lda, ldc, &bytes, err, errlen) ? 0 : -1;
 }
 
 int herd_dnnl_matrix_multiply(herd_dnnl_matrix *x, size_t m, const uint16_t *a, size_t lda, void *c, size_t ldc,
                               char *err, size_t errlen) {
     if (m == 0) return 0;
-    dnnl_primitive_t p = primitive(x, m, lda, ldc, err, errlen);
+    size_t scratch_size = 0;
+    dnnl_primitive_t p = primitive(x, m, lda, ldc, &scratch_size, err, errlen);
     if (!p) return -1;
     dnnl_memory_desc_t a_md, c_md;
     dnnl_dims_t a_dims = {(dnnl_dim_t)m, (dnnl_dim_t)x->k}, a_strides = {(dnnl_dim_t)lda, 1};
     dnnl_dims_t c_dims = {(dnnl_dim_t)m, (dnnl_dim_t)x->n}, c_strides = {(dnnl_dim_t)ldc, 1};
-    dnnl_memory_t am = NULL, cm = NULL;
+    dnnl_memory_t am = NULL, cm = NULL, sm = NULL;
     dnnl_stream_t stream = NULL;
     int result = -1;
+    void *scratch_bytes = scratch(scratch_size);
+    if (!scratch_bytes) { snprintf(err, errlen, "out of memory for oneDNN's scratchpad (%zu bytes)", scratch_size); return -1; }
     TRY(dnnl_memory_desc_init_by_strides(&a_md, 2, a_dims, dnnl_bf16, a_strides), "input description");
     TRY(dnnl_memory_desc_init_by_strides(&c_md, 2, c_dims, x->bf16_output ? dnnl_bf16 : dnnl_f32, c_strides), "output description");
     TRY(dnnl_memory_create(&am, &a_md, x->engine, (void *)a), "input memory");
     TRY(dnnl_memory_create(&cm, &c_md, x->engine, c), "output memory");
+    if (scratch_size) {
+        dnnl_memory_desc_t s_md;
+        dnnl_dims_t s_dims = {(dnnl_dim_t)scratch_size};
+        TRY(dnnl_memory_desc_init_by_tag(&s_md, 1, s_dims, dnnl_u8, dnnl_a), "scratchpad description");
+        TRY(dnnl_memory_create(&sm, &s_md, x->engine, scratch_bytes), "scratchpad memory");
+    }
     TRY(dnnl_stream_create(&stream, x->engine, dnnl_stream_default_flags), "stream creation");
     // One OpenMP thread per calling thread: herd's pool owns the parallelism (OpenBLAS is set to
     // one thread the same way), so the cores are never oversubscribed.
     if (omp_get_max_threads() != 1) omp_set_num_threads(1);
-    dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, x->weights}, {DNNL_ARG_DST, cm}, {DNNL_ARG_BIAS, x->bias}};
-    TRY(dnnl_primitive_execute(p, stream, x->bias ? 4 : 3, args), "bf16 matmul");
+    dnnl_exec_arg_t args[5] = {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, x->weights}, {DNNL_ARG_DST, cm}};
+    int count = 3;
+    if (x->bias) args[count++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, x->bias};
+    if (sm) args[count++] = (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, sm};
+    TRY(dnnl_primitive_execute(p, stream, count, args), "bf16 matmul");
     TRY(dnnl_stream_wait(stream), "bf16 matmul");
     result = 0;
 failed:
     if (stream) dnnl_stream_destroy(stream);
+    if (sm) dnnl_memory_destroy(sm);
     if (am) dnnl_memory_destroy(am);
     if (cm) dnnl_memory_destroy(cm);
     return result;

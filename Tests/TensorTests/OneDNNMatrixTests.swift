@@ -101,29 +101,38 @@ final class OneDNNMatrixTests: XCTestCase {
         }
     }
 
-    /// Several threads multiplying with one matrix at once (as herd's lanes do) get what one thread gets.
+    /// Several threads multiplying at once, with one matrix and with different ones (as herd's lanes
+    /// do: one image's fc1 while another's QKV), get what one thread gets. The encoder's ViT-S/16
+    /// shapes, fused GELU and bf16 output included: with oneDNN's own scratchpads, two primitives
+    /// made on one thread and run on two at once corrupted each other.
     func testConcurrentProductsAgreeWithASerialOne() throws {
-        let k = 128, n = 96, m = 50
-        let w = values(k * n, seed: 21)
-        let x = try matrix(w, k: k, n: n, ldw: n)
-        let inputs = (0..<8).map { i -> [UInt16] in
-            let a = values(m * k, seed: 30 + UInt64(i))
+        let m = 197
+        let shapes: [(k: Int, n: Int, gelu: Bool)] = [(384, 1152, false), (384, 1536, true), (1536, 384, false), (768, 384, false)]
+        let matrices = try shapes.enumerated().map { i, s in
+            try matrix(values(s.k * s.n, seed: 60 + UInt64(i)), k: s.k, n: s.n, ldw: s.n, bias: values(s.n, seed: 70 + UInt64(i)),
+                       gelu: s.gelu, bf16Output: s.gelu, referenceRows: 2 * m)
+        }
+        let inputs = shapes.enumerated().map { i, s -> [UInt16] in
+            let a = values(m * s.k, seed: 80 + UInt64(i))
             var bits = [UInt16](repeating: 0, count: a.count)
-            a.withUnsafeBufferPointer { ap in bits.withUnsafeMutableBufferPointer { BF16.convert(ap.baseAddress!, rows: m, cols: k, into: $0.baseAddress!) } }
+            a.withUnsafeBufferPointer { ap in bits.withUnsafeMutableBufferPointer { BF16.convert(ap.baseAddress!, rows: m, cols: s.k, into: $0.baseAddress!) } }
             return bits
         }
-        @Sendable func product(_ i: Int) -> [Float] {
-            var c = [Float](repeating: 0, count: m * n)
-            inputs[i].withUnsafeBufferPointer { ap in c.withUnsafeMutableBytes { x.multiply(m: m, a: ap.baseAddress!, lda: k, c: $0.baseAddress!, ldc: n) } }
+        @Sendable func product(_ job: Int) -> [UInt8] {
+            let i = job % shapes.count, x = matrices[i]
+            var c = [UInt8](repeating: 0, count: m * x.columns * (x.bf16Output ? 2 : 4))
+            inputs[i].withUnsafeBufferPointer { ap in c.withUnsafeMutableBytes { x.multiply(m: m, a: ap.baseAddress!, lda: x.rows, c: $0.baseAddress!, ldc: x.columns) } }
             return c
         }
-        let serial = (0..<8).map(product)
-        let results = Mutex<[[Float]]>(Array(repeating: [], count: 8))
-        DispatchQueue.concurrentPerform(iterations: 8) { i in
-            let c = product(i)
-            results.withLock { $0[i] = c }
+        let jobs = 4 * shapes.count
+        let serial = (0..<jobs).map(product)
+        let results = Mutex<[[UInt8]]>(Array(repeating: [], count: jobs))
+        DispatchQueue.concurrentPerform(iterations: jobs) { job in
+            let c = product(job)
+            results.withLock { $0[job] = c }
         }
-        XCTAssertEqual(results.withLock { $0 }, serial)
+        let concurrent = results.withLock { $0 }
+        for job in 0..<jobs { XCTAssertTrue(concurrent[job] == serial[job], "job \(job): shape \(shapes[job % shapes.count]) differs from the serial product") }
     }
 
     func testConversionRoundsAsTheKernelsDo() {
