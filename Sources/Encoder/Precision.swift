@@ -45,7 +45,7 @@ public enum Precision: String, Sendable, CaseIterable, CustomStringConvertible {
         case (.auto, false): return "fp32 (auto, and this CPU has no AVX512_BF16)"
         case (.bf16, true): return "bf16 on herd's kernel (set explicitly; this CPU has AVX512_BF16)"
         case (.bf16, false): return "nothing: bf16 is set but this CPU has no AVX512_BF16, so the encoder will not load; set precision to auto or fp32"
-        case (.bf16OneDNN, _): return "bf16 through oneDNN (set explicitly; oneDNN dispatches on \(OneDNN.isa))"
+        case (.bf16OneDNN, _): return "bf16-onednn (set explicitly: bf16 through oneDNN, dispatching on \(OneDNN.isa))"
         }
     }
 }
