@@ -27,6 +27,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reference_model  # noqa: E402
 import torch  # noqa: E402
+from bench_onnxruntime import CLS, bench_ort, export_onnx  # noqa: E402
 
 FLAGS = ["avx512f", "avx512_bf16", "amx_tile", "amx_bf16", "amx_int8", "avx512_vnni"]
 
@@ -38,15 +39,6 @@ def cpu() -> str:
     return f"{fields.get('Model name', '?').strip()}; flags: {' '.join(f for f in FLAGS if f in flags) or 'none of ' + ' '.join(FLAGS)}"
 
 
-class CLS(torch.nn.Module):
-    def __init__(self, inner):
-        super().__init__()
-        self.inner = inner
-
-    def forward(self, pixel_values):
-        return self.inner(pixel_values=pixel_values).last_hidden_state[:, 0, :]
-
-
 def prepare(name: str, work: str, seed: int):
     """The model saved for herd (safetensors) and exported to ONNX, and the torch module."""
     folder = os.path.join(work, name)
@@ -55,10 +47,7 @@ def prepare(name: str, work: str, seed: int):
     if not os.path.exists(onnx_path):
         os.makedirs(folder, exist_ok=True)
         reference_model.save_model(model, folder)
-        torch.onnx.export(CLS(model).eval(), (torch.zeros(1, 3, 224, 224),), onnx_path,
-                          input_names=["pixel_values"], output_names=["cls"],
-                          dynamic_axes={"pixel_values": {0: "batch"}, "cls": {0: "batch"}},
-                          opset_version=17, dynamo=False)
+        export_onnx(model, onnx_path)
     return folder, CLS(model).eval()
 
 
@@ -81,18 +70,6 @@ def bench_torch(module, batch: int, seconds: float, bf16: bool) -> float:
         with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             module(x)
     return timed(run, batch, seconds)
-
-
-def bench_ort(onnx_path: str, batch: int, threads: int, seconds: float) -> float:
-    import onnxruntime as ort
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    session = ort.InferenceSession(onnx_path, options, providers=["CPUExecutionProvider"])
-    x = np.random.default_rng(1).standard_normal((batch, 3, 224, 224)).astype(np.float32)
-    return timed(lambda: session.run(None, {"pixel_values": x}), batch, seconds)
 
 
 def bench_herd(herd: str, folder: str, batch: int, threads: int, seconds: float) -> dict:

@@ -61,7 +61,8 @@ def main() -> int:
     photos = sorted(os.path.join(r, n) for r, _, fs in os.walk(PHOTOS) for n in fs if n.lower().endswith(".jpg"))
     print(f"{len(photos)} photos from {PHOTOS}; random-weight models (not trained: agreement, not accuracy)")
     print(f"{'model':<14} {'path':<12} {'min cos':>9} {'p1 cos':>9} {'median cos':>11} {'max |diff|':>11} "
-          f"{'kNN kept (mean)':>16} {'kNN kept (worst)':>17} {'photo-photo cos':>16}")
+          f"{'kNN kept (mean)':>16} {'kNN kept (worst)':>17} {'photo-photo cos':>16}  verdict")
+    ok = True
     for i, name in enumerate(args.models):
         folder = os.path.join(args.work, name)
         weights = os.path.join(folder, "model.safetensors")

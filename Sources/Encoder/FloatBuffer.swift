@@ -1,12 +1,12 @@
-/// A fixed-size float32 buffer at a stable address, freed in `deinit`.
+/// A fixed-size buffer of `Element`s at a stable address, zeroed at creation and freed in `deinit`.
 ///
 /// `@unchecked Sendable`: weights are written once before they are shared; scratch buffers are
 /// written by worker threads only at disjoint row ranges handed out by `ComputePool`.
-final class FloatBuffer: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Float>
+final class ElementBuffer<Element: BitwiseCopyable & Numeric>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Element>
     let count: Int
 
-    /// A zeroed buffer of `count` floats.
+    /// A zeroed buffer of `count` elements.
     init(count: Int) {
         self.count = count
         pointer = .allocate(capacity: max(count, 1))
@@ -14,7 +14,7 @@ final class FloatBuffer: @unchecked Sendable {
     }
 
     /// A buffer holding a copy of `values`.
-    convenience init(_ values: [Float]) {
+    convenience init(_ values: [Element]) {
         self.init(count: values.count)
         values.withUnsafeBufferPointer { src in
             guard let base = src.baseAddress else { return }
@@ -25,8 +25,14 @@ final class FloatBuffer: @unchecked Sendable {
     deinit { pointer.deallocate() }
 
     /// Read-only address of the first element.
-    var base: UnsafePointer<Float> { UnsafePointer(pointer) }
+    var base: UnsafePointer<Element> { UnsafePointer(pointer) }
 
     /// The contents as an array.
-    var array: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+    var array: [Element] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
 }
+
+/// float32 weights and activations.
+typealias FloatBuffer = ElementBuffer<Float>
+
+/// bf16 values (their bit patterns), the inputs oneDNN's products read.
+typealias BF16Buffer = ElementBuffer<UInt16>

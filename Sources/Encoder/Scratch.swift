@@ -55,23 +55,3 @@ final class Scratch {
     /// Rows in use.
     var rows: Int { images * tokens }
 }
-
-/// A fixed-size buffer of bf16 values (their bit patterns) at a stable address, freed in `deinit`.
-///
-/// `@unchecked Sendable`: written by worker threads only at disjoint row ranges, as `FloatBuffer`.
-final class BF16Buffer: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<UInt16>
-    let count: Int
-
-    /// A zeroed buffer of `count` values.
-    init(count: Int) {
-        self.count = count
-        pointer = .allocate(capacity: max(count, 1))
-        pointer.initialize(repeating: 0, count: max(count, 1))
-    }
-
-    deinit { pointer.deallocate() }
-
-    /// Read-only address of the first element.
-    var base: UnsafePointer<UInt16> { UnsafePointer(pointer) }
-}
