@@ -2,8 +2,8 @@ import Foundation
 import Tensor
 
 /// What `--precision auto` measured when the model loaded, and what it chose: each path this CPU
-/// runs is timed on the model's real shapes (its first two blocks, a lane of two 224² images — the
-/// native grid when smaller — one
+/// runs is timed on the model's real shapes (its patch embedding and first block, a lane of two 224²
+/// images — the native grid when smaller — one
 /// thread, passes alternating between paths) and checked against fp32 on the same input; the
 /// fastest path whose features keep cosine ≥ `parityBound` per image is chosen (fp32 when no
 /// reduced-precision path is faster).
@@ -40,7 +40,7 @@ public struct PrecisionSelection: Sendable {
     static func measure(_ weights: ViTWeights, candidates: [Precision]) -> PrecisionSelection {
         let start = Date()
         var probe = weights
-        probe.blocks = Array(weights.blocks.prefix(2))
+        probe.blocks = Array(weights.blocks.prefix(1))
         let c = weights.config, side = VisionTransformer.probeGrid(c) * c.patch, images = 2
         var rng = SplitMix64(seed: 7)
         let input = Tensor(shape: [images, 3, side, side], data: (0..<(images * 3 * side * side)).map { _ in rng.nextSignedFloat() })
@@ -57,7 +57,7 @@ public struct PrecisionSelection: Sendable {
         var best = [Double](repeating: .infinity, count: models.count)
         var rounds = 0
         let measuring = Date()
-        while rounds < 3 || (Date().timeIntervalSince(measuring) < 0.2 && rounds < 12) {
+        while rounds < 3 || (Date().timeIntervalSince(measuring) < 0.1 && rounds < 8) {
             for (i, (_, vit, _)) in models.enumerated() {
                 guard let vit else { continue }
                 let t0 = Date()
@@ -105,7 +105,7 @@ public struct PrecisionSelection: Sendable {
 
     /// The measurement in words, one line per path, for `herd doctor` and `herd bench encoder`.
     public var report: String {
-        var lines = [String(format: "auto chose %@ (measured in %.2f s: 2 blocks, 2 images of %d², 1 thread, best of %d passes)",
+        var lines = [String(format: "auto chose %@ (measured in %.2f s: patch embedding + 1 block, 2 images of %d², 1 thread, best of %d passes)",
                             chosen.rawValue, seconds, imageSide, rounds)]
         for m in measurements {
             var line = "  " + m.precision.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)

@@ -39,27 +39,36 @@ public final class VisionTransformer {
     /// The bf16 paths hold their matrices in their own layout and drop this transformer's float32
     /// copies. `cpuSupportsBF16: false` pretends the CPU has no bf16 instructions (tests): bf16 then
     /// throws, and `auto` considers fp32 alone.
-    public init(weights: ViTWeights, threads: Int, precision: Precision, cpuSupportsBF16: Bool = BF16.isSupported) throws {
+    public init(weights: ViTWeights, threads: Int, precision: Precision, cpuSupportsBF16: Bool = BF16.isSupported,
+                cache: PrecisionChoiceCache? = nil) throws {
         let bf16 = cpuSupportsBF16 && BF16.isSupported
         var chosen = try precision.resolved(cpuSupportsBF16: bf16)
         var selection: PrecisionSelection?
-        if chosen == .auto {
+        var matrices: EncoderMatrices?
+        let rows = Self.referenceRows(weights.config)
+        if chosen == .auto, bf16, let remembered = cache?.lookup(weights.config),
+           let made = try? EncoderMatrices.make(weights, precision: remembered, referenceRows: rows, threads: threads) {
+            chosen = remembered
+            matrices = made
+        } else if chosen == .auto {
             let measured = PrecisionSelection.measure(weights, candidates: bf16 ? [.fp32, .bf16, .bf16OneDNN] : [.fp32])
+            if bf16 { cache?.store(measured, config: weights.config) }
             selection = measured
             chosen = measured.chosen
         }
-        let rows = Self.referenceRows(weights.config)
-        let matrices = try EncoderMatrices.make(weights, precision: chosen, referenceRows: rows, threads: threads)
-        if case .oneDNN = matrices.patch { try Self.prepare(matrices, config: weights.config) }
+        let made = try matrices ?? EncoderMatrices.make(weights, precision: chosen, referenceRows: rows, threads: threads)
+        if case .oneDNN = made.patch { try Self.prepare(made, config: weights.config) }
         self.weights = chosen == .fp32 ? weights : weights.releasingMatrices()
-        self.matrices = matrices
+        self.matrices = made
         self.pool = ComputePool(threads: threads)
         self.selection = selection
     }
 
     /// Loads the safetensors checkpoint at `path` (and `configPath`, a config.json, when given).
+    /// `cache`: where `auto` remembers its choice for this CPU (nil: measure at every load).
     public convenience init(contentsOf path: String, configPath: String? = nil, threads: Int,
-                            precision: Precision = .fp32, cpuSupportsBF16: Bool = BF16.isSupported) throws {
+                            precision: Precision = .fp32, cpuSupportsBF16: Bool = BF16.isSupported,
+                            cache: PrecisionChoiceCache? = nil) throws {
         let file = try Self.open(path)
         var json: Data?
         if let configPath {
@@ -68,10 +77,14 @@ public final class VisionTransformer {
             }
             json = data
         }
-        // Resolved first, so that an explicit bf16 packs each matrix as it loads.
-        let resolved = try precision.resolved(cpuSupportsBF16: cpuSupportsBF16 && BF16.isSupported)
+        // Resolved first, so that bf16 (set, or remembered by auto) packs each matrix as it loads.
+        var resolved = try precision.resolved(cpuSupportsBF16: cpuSupportsBF16 && BF16.isSupported)
+        if resolved == .auto, cpuSupportsBF16 && BF16.isSupported, let cache,
+           let config = try? ViTConfig.infer(from: file, configJSON: json), cache.lookup(config) == .bf16 {
+            resolved = .bf16
+        }
         let weights = try ViTWeights(file: file, configJSON: json, threads: threads, bf16: resolved == .bf16)
-        try self.init(weights: weights, threads: threads, precision: resolved, cpuSupportsBF16: cpuSupportsBF16)
+        try self.init(weights: weights, threads: threads, precision: resolved, cpuSupportsBF16: cpuSupportsBF16, cache: cache)
     }
 
     /// The patch grid of the images herd embeds: 224² (DINO v1's native grid), or the native grid

@@ -15,7 +15,7 @@ struct DoctorCommand: ParsableCommand {
     @Option(name: .customLong("config"), help: "Configuration file whose precision to report (default $HERD_CONFIG, else $XDG_CONFIG_HOME/herd/config.toml).")
     var config: String?
 
-    @Flag(name: .long, help: "Run auto's measurement now (each path timed on the real shapes of --model, or of random dino-vits16 weights when it is not installed) and print what it chose.")
+    @Flag(name: .long, help: "Run auto's measurement now (each path timed on the real shapes of --model, or of random dino-vits16 weights when it is not installed), print what it chose, and remember it for ingest.")
     var measure = false
 
     @Option(name: .long, help: "Model whose shapes --measure times (default: \(PublishedModel.defaultName)).")
@@ -93,6 +93,8 @@ struct DoctorCommand: ParsableCommand {
                                         precision: .auto, cpuSupportsBF16: CPUSupport.bf16())
             source = "random weights of \(published.name) (not installed)"
         }
+        // A fresh measurement replaces what ingest remembered for this CPU and architecture.
+        if let selection = vit.selection { PrecisionChoiceCache(folder: store.root).store(selection, config: vit.config) }
         let report = vit.selection?.report ?? "auto chose \(vit.precision)"
         return "measured:     \(source), \(vit.kernelName)\n" + report
     }

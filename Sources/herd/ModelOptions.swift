@@ -30,7 +30,8 @@ struct ModelOptions: ParsableArguments {
     func load(precision: Precision? = nil) throws -> VisionTransformer {
         let (weights, config) = try store.resolve(model)
         return try VisionTransformer(contentsOf: weights, configPath: config, threads: threadCount,
-                                     precision: precision ?? self.precision, cpuSupportsBF16: CPUSupport.bf16())
+                                     precision: precision ?? self.precision, cpuSupportsBF16: CPUSupport.bf16(),
+                                     cache: PrecisionChoiceCache(folder: store.root))
     }
 
     func validate() throws {

@@ -130,4 +130,28 @@ final class PrecisionTests: XCTestCase {
         let (pixels, expected) = try fixture.pair("native")
         XCTAssertGreaterThan(compare(try vit.features(pixels), expected).minCosine, 0.999)
     }
+
+    /// auto remembers its choice per CPU and architecture beside the model store: the second load
+    /// takes it without measuring; a damaged file is measured over and rewritten.
+    func testAutoRemembersItsChoiceBesideTheStore() throws {
+        try requireBF16()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("herd-auto-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let cache = PrecisionChoiceCache(folder: folder)
+        let fixture = try FixtureModel("tiny-v1")
+        func load() throws -> VisionTransformer {
+            try VisionTransformer(contentsOf: fixture.weightsPath, configPath: fixture.configPath, threads: 2, precision: .auto, cache: cache)
+        }
+        let first = try load()
+        let measured = try XCTUnwrap(first.selection, "the first load measures")
+        let second = try load()
+        XCTAssertNil(second.selection, "the second load takes the remembered choice")
+        XCTAssertEqual(second.precision, measured.chosen)
+        let (pixels, expected) = try fixture.pair("native")
+        XCTAssertGreaterThan(compare(try second.features(pixels), expected).minCosine, 0.999)
+        try Data("not json".utf8).write(to: URL(fileURLWithPath: cache.path))
+        XCTAssertNotNil(try load().selection, "a damaged cache is measured over")
+        XCTAssertNil(try load().selection, "and rewritten")
+    }
 }
