@@ -45,6 +45,7 @@ public struct PrecisionChoiceCache: Sendable {
                                      "measured": ISO8601DateFormatter().string(from: Date())]
         let object: [String: Any] = ["magic": Self.magic, "version": Self.version, "choices": entries]
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted]) else { return }
+        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try? AtomicFile.write(data, to: path)
     }
 

@@ -2,8 +2,8 @@ import Foundation
 import Tensor
 
 /// What `--precision auto` measured when the model loaded, and what it chose: each path this CPU
-/// runs is timed on the model's real shapes (its patch embedding and first block, a lane of two 224²
-/// images — the native grid when smaller — one
+/// runs is timed on the model's real shapes (its patch embedding and first two blocks, a lane of two
+/// 224² images — the native grid when smaller — one
 /// thread, passes alternating between paths) and checked against fp32 on the same input; the
 /// fastest path whose features keep cosine ≥ `parityBound` per image is chosen (fp32 when no
 /// reduced-precision path is faster).
@@ -40,7 +40,9 @@ public struct PrecisionSelection: Sendable {
     static func measure(_ weights: ViTWeights, candidates: [Precision]) -> PrecisionSelection {
         let start = Date()
         var probe = weights
-        probe.blocks = Array(weights.blocks.prefix(1))
+        // Two blocks: the first runs on every row as all but the last do (the last runs its MLP on the
+        // CLS rows alone, so a one-block probe would leave out most of a block's work).
+        probe.blocks = Array(weights.blocks.prefix(2))
         let c = weights.config, side = VisionTransformer.probeGrid(c) * c.patch, images = 2
         var rng = SplitMix64(seed: 7)
         let input = Tensor(shape: [images, 3, side, side], data: (0..<(images * 3 * side * side)).map { _ in rng.nextSignedFloat() })
@@ -105,7 +107,7 @@ public struct PrecisionSelection: Sendable {
 
     /// The measurement in words, one line per path, for `herd doctor` and `herd bench encoder`.
     public var report: String {
-        var lines = [String(format: "auto chose %@ (measured in %.2f s: patch embedding + 1 block, 2 images of %d², 1 thread, best of %d passes)",
+        var lines = [String(format: "auto chose %@ (measured in %.2f s: patch embedding + 2 blocks, 2 images of %d², 1 thread, best of %d passes)",
                             chosen.rawValue, seconds, imageSide, rounds)]
         for m in measurements {
             var line = "  " + m.precision.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
