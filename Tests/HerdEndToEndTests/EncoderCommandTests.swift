@@ -104,7 +104,10 @@ final class EncoderCommandTests: XCTestCase {
         XCTAssertGreaterThan(minCosine(got, try expected), 0.999)
         let (explicit, _) = try embedFixture(["--precision", "bf16-onednn"], environment: deny)
         XCTAssertNotEqual(explicit.status, 0)
-        XCTAssertTrue(explicit.stderr.contains("MemoryDenyWriteExecute") && explicit.stderr.contains("--precision auto"), explicit.stderr)
+        // A CPU where oneDNN has no bf16 matmul at all says so before any code is generated.
+        if !explicit.stderr.contains("no implementation on this CPU") {
+            XCTAssertTrue(explicit.stderr.contains("MemoryDenyWriteExecute") && explicit.stderr.contains("--precision auto"), explicit.stderr)
+        }
         let doctor = try herd(["doctor", "--measure", "--model", fixture.appendingPathComponent("model.safetensors").path], environment: deny)
         XCTAssertEqual(doctor.status, 0, doctor.stderr)
         XCTAssertTrue(doctor.stdout.contains("JIT code:     forbidden"), doctor.stdout)
@@ -131,7 +134,9 @@ final class EncoderCommandTests: XCTestCase {
         XCTAssertTrue(run.stdout.contains("oneDNN:       2."), run.stdout)
         XCTAssertTrue(run.stdout.contains("AMX:          "), run.stdout)
         XCTAssertTrue(run.stdout.contains("auto chose "), run.stdout)
-        XCTAssertTrue(run.stdout.contains("  fp32 "), run.stdout)
+        if run.stdout.contains("AVX512_BF16") {  // elsewhere auto takes fp32 without measuring
+            XCTAssertTrue(run.stdout.contains("  fp32 ") && run.stdout.contains("  bf16 "), run.stdout)
+        }
     }
 
     func testImportListAndEmbedByName() throws {
