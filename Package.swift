@@ -25,6 +25,8 @@ let package = Package(
         .systemLibrary(name: "CLibJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
         .target(name: "CJPEG", dependencies: ["CLibJPEG"]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CHeif", pkgConfig: "libheif", providers: [.apt(["libheif-dev"])]),
+        .systemLibrary(name: "CWebP", pkgConfig: "libwebpdemux", providers: [.apt(["libwebp-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "CSystem"),
         // bf16 GEMM kernels (AVX512_BF16), compiled per function for that ISA and chosen at run time.
@@ -34,7 +36,7 @@ let package = Package(
         .target(name: "CDNNL", linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]),
 
         // Swift modules, one per concern (see Docs/ARCHITECTURE.md).
-        .target(name: "Imaging", dependencies: ["CJPEG", "CPNG"]),
+        .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CHeif", "CWebP"]),
         .target(name: "Tensor", dependencies: ["CBLAS", "CKernels", "CDNNL"], swiftSettings: numericSettings),
         .target(
             name: "Encoder",
@@ -69,14 +71,14 @@ let package = Package(
         .executableTarget(name: "herd-bench", dependencies: ["Tensor", "Index", "Clustering"], path: "bench"),
 
         // Helpers shared by the test targets (a stand-in systemd socket, the shared data folder).
-        .target(name: "HerdTestSupport", path: "Tests/HerdTestSupport"),
+        .target(name: "HerdTestSupport", dependencies: [.product(name: "Crypto", package: "swift-crypto")], path: "Tests/HerdTestSupport"),
 
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CJPEG", "CPNG", "HerdTestSupport"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CJPEG", "CPNG", "HerdTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "CKernels", "HerdTestSupport"]),
-        .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor", "HerdTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IndexTests", dependencies: ["Index", "Tensor"]),
         .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "Index", "Tensor", "HerdTestSupport"]),
-        .testTarget(name: "HerdEndToEndTests", dependencies: ["herd", "HerdTestSupport"]),
+        .testTarget(name: "HerdEndToEndTests", dependencies: ["herd", "HerdTestSupport", "Imaging"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Catalog", "Imaging", "Encoder", "HerdTestSupport"]),
     ],

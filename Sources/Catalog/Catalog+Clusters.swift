@@ -94,3 +94,22 @@ extension Catalog {
         }
     }
 }
+
+extension Catalog {
+    /// Every cluster with its label and the content hashes assigned to it, by id: what the labels journal keeps.
+    public func clusterMembership() throws -> [(id: Int, label: String?, contentHashes: [Data])] {
+        try wrap {
+            try pool.read { db in
+                var out: [(id: Int, label: String?, contentHashes: [Data])] = []
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT c.id, c.label, a.content_hash FROM clusters c JOIN assignments a ON a.cluster_id = c.id ORDER BY c.id") {
+                    let id: Int = row["id"]
+                    if out.last?.id == id { out[out.count - 1].contentHashes.append(row["content_hash"]) } else {
+                        out.append((id, row["label"], [row["content_hash"]]))
+                    }
+                }
+                return out
+            }
+        }
+    }
+}

@@ -15,15 +15,20 @@ public struct IngestOutcome: Sendable {
     public var features: [Float]?
     /// Why it failed; nil on success.
     public var error: String?
+    /// The kind of failure, which decides when it is retried; nil on success.
+    public var failure: FailureKind?
 
     /// One file's outcome.
-    public init(id: Int64, stat: FileStat, contentHash: Data?, metadata: ImageMetadata?, features: [Float]?, error: String?) {
+    public init(
+        id: Int64, stat: FileStat, contentHash: Data?, metadata: ImageMetadata?, features: [Float]?, error: String?, failure: FailureKind? = nil
+    ) {
         self.id = id
         self.stat = stat
         self.contentHash = contentHash
         self.metadata = metadata
         self.features = features
         self.error = error
+        self.failure = error == nil ? nil : (failure ?? .corrupt)
     }
 }
 
@@ -105,12 +110,12 @@ extension Catalog {
                     try db.execute(
                         sql: """
                             UPDATE files SET content_hash = ?, format = ?, width = ?, height = ?, orientation = ?, taken_at = ?,
-                                camera = ?, state = ?, error = ?, updated_at = ?
+                                camera = ?, state = ?, error = ?, failure = ?, updated_at = ?
                             WHERE id = ? AND path = ? AND device = ? AND inode = ? AND size = ? AND mtime_ns = ? AND state = 'pending'
                             """,
                         arguments: [
                             outcome.contentHash, m?.format, m?.width, m?.height, m?.orientation, m?.takenAt, m?.camera,
-                            outcome.error == nil ? FileState.done.rawValue : FileState.failed.rawValue, outcome.error, t,
+                            outcome.error == nil ? FileState.done.rawValue : FileState.failed.rawValue, outcome.error, outcome.failure?.rawValue, t,
                             outcome.id, s.path, Int64(bitPattern: s.device), Int64(bitPattern: s.inode), s.size, s.mtimeNanoseconds,
                         ])
                 }

@@ -10,7 +10,7 @@ extension Catalog {
                 try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT id, path, device, inode, size, mtime_ns, content_hash FROM files
+                        SELECT id, path, device, inode, size, mtime_ns, mode, ctime_ns, content_hash, state FROM files
                         WHERE path = ? OR substr(path, 1, ?) = ?
                         """,
                     arguments: [root, root.unicodeScalars.count + 1, root + "/"]
@@ -23,14 +23,14 @@ extension Catalog {
     public func allEntries() throws -> [CatalogEntry] {
         try wrap {
             try pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT id, path, device, inode, size, mtime_ns, content_hash FROM files")
+                try Row.fetchAll(db, sql: "SELECT id, path, device, inode, size, mtime_ns, mode, ctime_ns, content_hash, state FROM files")
                     .map(Self.entry(from:))
             }
         }
     }
 
     static func entry(from row: Row) -> CatalogEntry {
-        CatalogEntry(id: row["id"], stat: stat(from: row), contentHash: row["content_hash"])
+        CatalogEntry(id: row["id"], stat: stat(from: row), contentHash: row["content_hash"], state: FileState(rawValue: row["state"]) ?? .pending)
     }
 
     /// Applies one reconcile in a single transaction. Moves keep the hash, metadata and state.
@@ -49,33 +49,56 @@ extension Catalog {
                 for move in changes.moved {
                     let s = move.stat
                     try db.execute(
-                        sql: "UPDATE files SET path = ?, device = ?, inode = ?, size = ?, mtime_ns = ?, updated_at = ? WHERE id = ?",
-                        arguments: [s.path, Int64(bitPattern: s.device), Int64(bitPattern: s.inode), s.size, s.mtimeNanoseconds, t, move.id])
+                        sql: "UPDATE files SET path = ?, device = ?, inode = ?, size = ?, mtime_ns = ?, mode = ?, ctime_ns = ?, updated_at = ? WHERE id = ?",
+                        arguments: [s.path, Int64(bitPattern: s.device), Int64(bitPattern: s.inode), s.size, s.mtimeNanoseconds, Int64(s.mode), s.ctimeNanoseconds, t, move.id])
                 }
                 for change in changes.changed {
                     let s = change.stat
                     try db.execute(
                         sql: """
-                            UPDATE files SET path = ?, device = ?, inode = ?, size = ?, mtime_ns = ?, content_hash = NULL,
+                            UPDATE files SET path = ?, device = ?, inode = ?, size = ?, mtime_ns = ?, mode = ?, ctime_ns = ?, content_hash = NULL,
                                 format = NULL, width = NULL, height = NULL, orientation = NULL, taken_at = NULL, camera = NULL,
-                                state = 'pending', error = NULL, updated_at = ?
+                                state = 'pending', error = NULL, failure = NULL, updated_at = ?
                             WHERE id = ?
                             """,
-                        arguments: [s.path, Int64(bitPattern: s.device), Int64(bitPattern: s.inode), s.size, s.mtimeNanoseconds, t, change.id])
+                        arguments: [s.path, Int64(bitPattern: s.device), Int64(bitPattern: s.inode), s.size, s.mtimeNanoseconds, Int64(s.mode), s.ctimeNanoseconds, t, change.id])
                 }
                 for s in changes.added {
                     // A path re-added before its old row was seen gone replaces that row.
                     try db.execute(
                         sql: """
-                            INSERT INTO files (path, device, inode, size, mtime_ns, state, added_at, updated_at)
-                            VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)
+                            INSERT INTO files (path, device, inode, size, mtime_ns, mode, ctime_ns, state, added_at, updated_at)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
                             ON CONFLICT(path) DO UPDATE SET device = excluded.device, inode = excluded.inode, size = excluded.size,
-                                mtime_ns = excluded.mtime_ns, content_hash = NULL, format = NULL, width = NULL, height = NULL,
-                                orientation = NULL, taken_at = NULL, camera = NULL, state = 'pending', error = NULL,
-                                updated_at = excluded.updated_at
+                                mtime_ns = excluded.mtime_ns, mode = excluded.mode, ctime_ns = excluded.ctime_ns, content_hash = NULL,
+                                format = NULL, width = NULL, height = NULL, orientation = NULL, taken_at = NULL, camera = NULL,
+                                state = 'pending', error = NULL, failure = NULL, updated_at = excluded.updated_at
                             """,
-                        arguments: [s.path, Int64(bitPattern: s.device), Int64(bitPattern: s.inode), s.size, s.mtimeNanoseconds, t, t])
+                        arguments: [s.path, Int64(bitPattern: s.device), Int64(bitPattern: s.inode), s.size, s.mtimeNanoseconds, Int64(s.mode), s.ctimeNanoseconds, t, t])
                 }
+            }
+        }
+    }
+
+    /// Puts failed files of the kinds retried at every rescan (`FailureKind.retriedAtRescan`) back in the queue, for
+    /// files at or under one of `roots` (libraries that are present); returns how many.
+    @discardableResult
+    public func requeueRetryableFailures(under roots: [String]) throws -> Int {
+        let kinds = FailureKind.allCases.filter(\.retriedAtRescan).map(\.rawValue)
+        return try wrap {
+            try pool.write { db in
+                var count = 0
+                for root in roots {
+                    try db.execute(
+                        sql: """
+                            UPDATE files SET state = 'pending', error = NULL, failure = NULL
+                            WHERE state = 'failed' AND failure IN (\(kinds.map { _ in "?" }.joined(separator: ", ")))
+                                AND (path = ? OR substr(path, 1, ?) = ?)
+                            """,
+                        arguments: StatementArguments(kinds + [root]) + [root.unicodeScalars.count + 1, root + "/"])
+                    count += db.changesCount
+                }
+                return count
             }
         }
     }
@@ -135,7 +158,9 @@ extension Catalog {
             device: UInt64(bitPattern: row["device"] as Int64),
             inode: UInt64(bitPattern: row["inode"] as Int64),
             size: row["size"],
-            mtimeNanoseconds: row["mtime_ns"])
+            mtimeNanoseconds: row["mtime_ns"],
+            mode: UInt32(truncatingIfNeeded: (row["mode"] as Int64?) ?? 0),
+            ctimeNanoseconds: (row["ctime_ns"] as Int64?) ?? 0)
     }
 
     static func file(from row: Row) -> CatalogFile {
@@ -147,7 +172,8 @@ extension Catalog {
         }
         return CatalogFile(
             id: row["id"], stat: stat(from: row), contentHash: row["content_hash"], metadata: metadata,
-            state: FileState(rawValue: row["state"]) ?? .pending, error: row["error"])
+            state: FileState(rawValue: row["state"]) ?? .pending, error: row["error"],
+            failure: (row["failure"] as String?).flatMap(FailureKind.init(rawValue:)))
     }
 }
 

@@ -53,6 +53,14 @@ extension Catalog {
         }
     }
 
+    /// Records how a request is getting on without marking it handled (a recluster whose retrain has started): it stays
+    /// pending, so a daemon that dies before finishing carries it out at its next start.
+    public func noteRequest(_ id: Int64, progress: String) throws {
+        try wrap {
+            try pool.write { db in try db.execute(sql: "UPDATE requests SET result = ? WHERE id = ?", arguments: [progress, id]) }
+        }
+    }
+
     static func request(from row: Row) -> QueuedRequest? {
         let request: ClusterRequest
         switch row["kind"] as String {

@@ -31,6 +31,8 @@ public struct CatalogRun: Sendable, Codable, Equatable {
     public var filesIngested: Int
     /// Seconds spent ingesting.
     public var ingestSeconds: Double
+    /// What was not right at the last heartbeat; nil when all was well.
+    public var health: RunHealth?
 }
 
 /// Counts over the whole catalogue.
@@ -72,10 +74,13 @@ extension Catalog {
         }
     }
 
-    /// Updates a run's phase and heartbeat; `watchNote` is replaced only when given.
-    public func updateRun(_ id: Int64, phase: String, watchNote: String?? = nil, now: Date = Date()) throws {
+    /// Updates a run's phase and heartbeat; `watchNote` and `health` are replaced only when given.
+    public func updateRun(_ id: Int64, phase: String, watchNote: String?? = nil, health: RunHealth? = nil, now: Date = Date()) throws {
         try wrap {
             try pool.write { db in
+                if let health {
+                    try db.execute(sql: "UPDATE runs SET health = ? WHERE id = ?", arguments: [health.encoded(), id])
+                }
                 if let note = watchNote {
                     try db.execute(
                         sql: "UPDATE runs SET phase = ?, watch_note = ?, heartbeat_at = ? WHERE id = ?",
@@ -170,7 +175,8 @@ extension Catalog {
             heartbeatAt: Date(timeIntervalSince1970: row["heartbeat_at"]),
             finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
             phase: row["phase"], watchNote: row["watch_note"], extractorCalls: row["extractor_calls"],
-            imagesEncoded: row["images_encoded"], filesIngested: row["files_ingested"], ingestSeconds: row["ingest_seconds"])
+            imagesEncoded: row["images_encoded"], filesIngested: row["files_ingested"], ingestSeconds: row["ingest_seconds"],
+            health: RunHealth.decode(row["health"]))
     }
 }
 

@@ -2,7 +2,7 @@ import GRDB
 
 extension Catalog {
     /// Names of the schema steps this build knows, oldest first. Append only; never edit a shipped step.
-    public static let migrationNames = ["v1-files-features-runs", "v2-clusters"]
+    public static let migrationNames = ["v1-files-features-runs", "v2-clusters", "v3-failure-kinds-and-health", duplicatesMigration]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -131,6 +131,19 @@ extension Catalog {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v3-failure-kinds-and-health") { db in
+            // mode and ctime let a permission fix retry a failed file; `failure` is the stored kind that decides when
+            // a failure is retried; `health` is the daemon's JSON report of what is not right (missing libraries, a
+            // full disk, failed upkeep or reload). Failures from before kinds existed are tried once more.
+            try db.execute(sql: """
+                ALTER TABLE files ADD COLUMN mode INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE files ADD COLUMN ctime_ns INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE files ADD COLUMN failure TEXT;
+                ALTER TABLE runs ADD COLUMN health TEXT;
+                UPDATE files SET state = 'pending', error = NULL WHERE state = 'failed';
+                """)
+        }
+        registerDuplicatesMigration(&migrator)
         return migrator
     }
 }

@@ -43,7 +43,9 @@ public final class Catalog: Sendable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw CatalogError(.missing, path: path, "no catalogue yet; start the daemon with `herd run` or build it once with `herd scan`")
         }
-        let pool = try open(path: path, readonly: true)
+        // A writer killed mid-commit leaves a WAL that must be recovered, which a read-only connection cannot do; a
+        // read-write one recovers it (and changes nothing else: readers never migrate).
+        let pool = try (try? open(path: path, readonly: true)) ?? open(path: path, readonly: false)
         let migrator = Catalog.migrator
         let (applied, superseded, empty): (Set<String>, Bool, Bool)
         do {
@@ -79,6 +81,9 @@ public final class Catalog: Sendable {
             if !readonly {
                 // WAL with synchronous=NORMAL keeps committed batches across a process crash.
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                // After each checkpoint the WAL is cut back to this size; the space it keeps lets a small status
+                // update still commit when the disk is full.
+                try db.execute(sql: "PRAGMA journal_size_limit = \(Catalog.walSizeLimit)")
             }
         }
         do {
@@ -86,6 +91,28 @@ public final class Catalog: Sendable {
         } catch {
             throw CatalogError(.cannotOpen, path: path, "cannot open the catalogue: \(error); check the file's permissions, or move it aside to start afresh")
         }
+    }
+
+    /// The size the WAL is cut back to after a checkpoint (`journal_size_limit`).
+    public static let walSizeLimit = 4 << 20
+
+    /// Copies the WAL into the database and restarts it from the beginning, waiting up to the busy timeout for
+    /// readers; returns false when a reader kept it from finishing. Between ingest batches (`truncate` false:
+    /// `wal_checkpoint(RESTART)`) it keeps the WAL near `walSizeLimit` instead of growing with every commit; at a quiet
+    /// moment (`truncate`: `wal_checkpoint(TRUNCATE)`) it also gives the WAL's disk space back.
+    @discardableResult
+    public func checkpoint(truncate: Bool = false) throws -> Bool {
+        try wrap {
+            try pool.writeWithoutTransaction { db in
+                let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(\(truncate ? "TRUNCATE" : "RESTART"))")
+                return (row?[0] as Int?) == 0
+            }
+        }
+    }
+
+    /// The WAL file's size in bytes (0 when there is none).
+    public var walBytes: Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? NSNumber)?.intValue ?? 0
     }
 
     /// Runs SQLite's `PRAGMA integrity_check`; returns `["ok"]` for a sound file.
@@ -99,6 +126,10 @@ public final class Catalog: Sendable {
             return try body()
         } catch let error as CatalogError {
             throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+            throw CatalogError(
+                .diskFull, path: path,
+                "the disk holding the catalogue is full (\(error.message ?? "SQLITE_FULL")); nothing was written. Free some space: herd carries on by itself")
         } catch {
             throw CatalogError(.sqlite, path: path, "\(error)")
         }

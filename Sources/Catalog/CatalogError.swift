@@ -12,6 +12,8 @@ public struct CatalogError: Error, CustomStringConvertible, Sendable {
         case newerSchema
         /// SQLite reported an error.
         case sqlite
+        /// The disk (or quota) holding the catalogue is full: nothing was written; try again when space is freed.
+        case diskFull
     }
 
     /// The kind of failure.

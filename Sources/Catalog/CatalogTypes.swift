@@ -12,14 +12,20 @@ public struct FileStat: Sendable, Hashable, Codable {
     public var size: Int64
     /// Modification time in nanoseconds since the epoch.
     public var mtimeNanoseconds: Int64
+    /// `st_mode` (type and permission bits); 0 when not known.
+    public var mode: UInt32
+    /// Status-change time (`st_ctim`) in nanoseconds: moves with chmod, chown and link changes; 0 when not known.
+    public var ctimeNanoseconds: Int64
 
     /// A stat record.
-    public init(path: String, device: UInt64, inode: UInt64, size: Int64, mtimeNanoseconds: Int64) {
+    public init(path: String, device: UInt64, inode: UInt64, size: Int64, mtimeNanoseconds: Int64, mode: UInt32 = 0, ctimeNanoseconds: Int64 = 0) {
         self.path = path
         self.device = device
         self.inode = inode
         self.size = size
         self.mtimeNanoseconds = mtimeNanoseconds
+        self.mode = mode
+        self.ctimeNanoseconds = ctimeNanoseconds
     }
 
     /// True when both describe the same, unchanged file content location (ignoring the path).
@@ -34,8 +40,26 @@ public enum FileState: String, Sendable, Codable {
     case pending
     /// Embedded (features exist for its content hash).
     case done
-    /// Could not be read or embedded; `error` says why. Retried when the file changes.
+    /// Could not be read or embedded; `error` says why and `failure` of what kind. Retried when the file or its
+    /// metadata (mode, ctime) changes, and kinds that `FailureKind.retriedAtRescan` at every full scan.
     case failed
+}
+
+/// Why a file failed, as a stored category: it decides when the file is tried again, without reading the message.
+public enum FailureKind: String, Sendable, Codable, CaseIterable {
+    /// The file could not be opened or read (permissions, I/O error): retried at every rescan.
+    case unreadable
+    /// A format herd does not decode (yet): retried at every rescan, so a herd that learns it picks the file up.
+    case unsupported
+    /// The data is damaged or truncated.
+    case corrupt
+    /// Over a size or memory limit.
+    case tooLarge = "too-large"
+    /// The encoder failed on it.
+    case encoder
+
+    /// Kinds a full rescan tries again with no change to the file.
+    public var retriedAtRescan: Bool { self == .unreadable || self == .unsupported }
 }
 
 /// What the decoder reads from an image's header.
@@ -78,15 +102,20 @@ public struct CatalogFile: Sendable, Hashable, Codable {
     public var state: FileState
     /// Why it failed, when `state == .failed`.
     public var error: String?
+    /// The kind of failure, when `state == .failed`.
+    public var failure: FailureKind?
 
     /// A files row.
-    public init(id: Int64, stat: FileStat, contentHash: Data?, metadata: ImageMetadata?, state: FileState, error: String?) {
+    public init(
+        id: Int64, stat: FileStat, contentHash: Data?, metadata: ImageMetadata?, state: FileState, error: String?, failure: FailureKind? = nil
+    ) {
         self.id = id
         self.stat = stat
         self.contentHash = contentHash
         self.metadata = metadata
         self.state = state
         self.error = error
+        self.failure = failure
     }
 }
 
@@ -98,12 +127,15 @@ public struct CatalogEntry: Sendable, Hashable {
     public var stat: FileStat
     /// SHA-256 of the content, once hashed.
     public var contentHash: Data?
+    /// Ingest state: a failed file whose mode or ctime changed is tried again.
+    public var state: FileState
 
     /// An entry.
-    public init(id: Int64, stat: FileStat, contentHash: Data?) {
+    public init(id: Int64, stat: FileStat, contentHash: Data?, state: FileState = .done) {
         self.id = id
         self.stat = stat
         self.contentHash = contentHash
+        self.state = state
     }
 }
 

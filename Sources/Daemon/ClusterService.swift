@@ -18,8 +18,13 @@ struct ClusterService: Service {
         let catalog = context.catalog, modelID = context.dependencies.extractor.modelID, cache = context.paths.cache
         let index = try await trainer.run { try PhotoIndex(catalog: catalog, modelID: modelID, cacheFolder: cache) }
         let retrain = RetrainSlot()
+        let digests = context.dependencies.extractor.digests ?? PhotoDigests(cacheFolder: cache)
         var forced: (clusters: Int?, requestIDs: [Int64])?
+        // Recluster requests the running retrain carries out: marked done only once its result is committed, so a
+        // daemon killed mid-retrain finds them pending again at the next start.
+        var carried: [Int64] = []
         var lastFingerprint = ""
+        var duplicatesCaughtUp = ""
         var lastTried = -1
         var lastSave = ContinuousClock.now
         await withTaskGroup(of: Void.self) { group in
@@ -27,28 +32,41 @@ struct ClusterService: Service {
                 try? await Task.sleep(for: interval)
                 let herds = Herds(
                     catalog: catalog, modelID: modelID, configuration: context.state.configuration, index: index, logger: context.logger)
+                    .with(digests: digests)
                 do {
-                    forced = try handleRequests(herds, retraining: retrain.isRunning, forced: forced)
+                    forced = try handleRequests(herds, retraining: retrain.isRunning, forced: forced, carried: carried)
                     if let finished = retrain.takeFinished() {
                         context.state.update { $0.retraining = false }
+                        let result: String
                         switch finished {
                         case .success(let run?):
+                            result = "retrained: \(run.photos) photos into \(run.clusters) clusters"
                             try? catalog.recordEvent(
                                 runID: context.runID, kind: "retrain",
                                 detail: "\(run.reason): \(run.photos) photos, \(run.clusters) clusters, \(run.method)")
-                        case .success(nil): break
+                        case .success(nil):
+                            result = "too few embedded photos to cluster"
                         case .failure(let error):
+                            result = "error: retraining failed: \(error)"
                             context.logger.error("retraining failed", metadata: ["error": "\(error)"])
                             try? catalog.recordEvent(runID: context.runID, kind: "retrain-failed", detail: "\(error)")
                         }
+                        for id in carried { try catalog.completeRequest(id, result: result) }
+                        carried = []
                     }
                     _ = try await context.workers.run { try herds.assignNewPhotos() }
+                    // Duplicates only when the photos changed, or the last pass left work (so an idle daemon stays idle).
+                    let photosNow = try catalog.folderFingerprint()
+                    if photosNow != duplicatesCaughtUp, try await context.workers.run({ try herds.updateDuplicates() }) == 0 {
+                        duplicatesCaughtUp = photosNow
+                    }
                     if !retrain.isRunning {
                         var reason: RetrainReason?
                         var clusters: Int?
                         if let request = forced {
                             (reason, clusters) = (.requested, request.clusters)
-                            for id in request.requestIDs { try catalog.completeRequest(id, result: "retrain started") }
+                            for id in request.requestIDs { try catalog.noteRequest(id, progress: "retrain started") }
+                            carried = request.requestIDs
                             forced = nil
                         } else if let due = try herds.dueRetrain() {
                             // A first retrain that found too few photos is not retried until more arrive.
@@ -66,7 +84,7 @@ struct ClusterService: Service {
                             }
                         }
                     }
-                    let fingerprint = try catalog.folderFingerprint()
+                    let fingerprint = try catalog.folderFingerprint() + "|" + catalog.duplicatesFingerprint(modelID: modelID)
                     if fingerprint != lastFingerprint {
                         let changes = try await context.workers.run { try herds.writeFolders() }
                         lastFingerprint = fingerprint
@@ -78,9 +96,17 @@ struct ClusterService: Service {
                         try index.saveIfChanged()
                         lastSave = ContinuousClock.now
                     }
+                    context.state.update { $0.upkeepError = nil }
                 } catch {
-                    context.logger.error("cluster upkeep failed; retrying", metadata: ["error": "\(error)"])
-                    try? catalog.recordEvent(runID: context.runID, kind: "clusters-failed", detail: "\(error)")
+                    // Shown by `herd status` until upkeep succeeds again.
+                    let known = context.state.update { v -> Bool in
+                        defer { v.upkeepError = "\(error)" }
+                        return v.upkeepError == "\(error)"
+                    }
+                    if !known {
+                        context.logger.error("cluster upkeep failed; retrying every 5 s", metadata: ["error": "\(error)"])
+                        try? catalog.recordEvent(runID: context.runID, kind: "clusters-failed", detail: "\(error)")
+                    }
                     try? await Task.sleep(for: .seconds(5))
                 }
             }
@@ -96,12 +122,12 @@ struct ClusterService: Service {
     /// Carries out queued label and merge requests (after a running retrain), and turns recluster requests into a
     /// forced retrain; returns the forced retrain still to start.
     private func handleRequests(
-        _ herds: Herds, retraining: Bool, forced: (clusters: Int?, requestIDs: [Int64])?
+        _ herds: Herds, retraining: Bool, forced: (clusters: Int?, requestIDs: [Int64])?, carried: [Int64]
     ) throws -> (clusters: Int?, requestIDs: [Int64])? {
         var forced = forced
         for queued in try context.catalog.pendingRequests() {
             if case .recluster(let clusters) = queued.request {
-                if forced?.requestIDs.contains(queued.id) == true { continue }
+                if forced?.requestIDs.contains(queued.id) == true || carried.contains(queued.id) { continue }
                 _ = try herds.apply(queued.request)
                 forced = (clusters ?? forced?.clusters, (forced?.requestIDs ?? []) + [queued.id])
                 continue

@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 import Synchronization
 
@@ -26,6 +27,21 @@ public final class DaemonState: Sendable {
         var lastScan = ScanReport()
         var rate: Double = 0
         var retraining = false
+        /// Library roots that are missing or look unmounted, by path.
+        var unavailable: [String: RunHealth.UnavailableLibrary] = [:]
+        /// Set while a write found the disk full.
+        var diskFull: String?
+        var upkeepError: String?
+        var reloadError: String?
+
+        var health: RunHealth {
+            var health = RunHealth()
+            health.unavailableLibraries = unavailable.values.sorted { $0.path < $1.path }
+            health.diskFull = diskFull
+            health.upkeepError = upkeepError
+            health.reloadError = reloadError
+            return health
+        }
     }
 
     private let values: Mutex<Values>
@@ -39,6 +55,9 @@ public final class DaemonState: Sendable {
 
     /// The current phase.
     public var phase: Phase { update { $0.phase } }
+
+    /// What is not right, for `herd status`.
+    public var health: RunHealth { update { $0.health } }
 
     /// The configuration in force.
     public var configuration: HerdConfiguration { update { $0.configuration } }
@@ -57,6 +76,7 @@ public final class DaemonState: Sendable {
             }
             if v.retraining { line += "; retraining clusters" }
             if let note = v.watchNote { line += "; " + note }
+            for problem in v.health.lines { line += "; " + problem }
             return line
         }
     }
@@ -67,8 +87,8 @@ public final class DaemonState: Sendable {
             switch v.phase {
             case .starting: return "starting"
             case .scanning: return "scanning"
-            case .ingesting(let done, let pending): return "ingesting \(done) done, \(pending) pending"
-            case .watching: return "watching"
+            case .ingesting(let done, let pending): return "ingesting \(done) done, \(pending) pending" + (v.retraining ? "; retraining clusters" : "")
+            case .watching: return "watching" + (v.retraining ? "; retraining clusters" : "")
             case .stopping: return "stopping"
             }
         }

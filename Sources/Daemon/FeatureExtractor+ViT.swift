@@ -8,12 +8,23 @@ extension FeatureExtractor {
     /// evaluation transform on up to `threads` threads, then one batched forward pass of `model`.
     /// Features are the CLS token after the final LayerNorm, L2-normalised (the x̃ of the method).
     /// `modelID` should name the weights exactly (e.g. name@digest): features are reused per model id.
+    /// With `digests`, each decoded image also gives its perceptual signature and thumbnail there.
     public static func vit(_ model: VisionTransformer, modelID: String, threads: Int,
-                           preprocessor: Preprocessor = Preprocessor()) -> FeatureExtractor {
+                           preprocessor: Preprocessor = Preprocessor(), digests: PhotoDigests? = nil) -> FeatureExtractor {
         let encoder = SerialEncoder(model)
-        return .decodeThenEncode(
+        var extractor = FeatureExtractor.decodeThenEncode(
             modelID: modelID, threads: threads,
-            decode: { path in try preprocessor.prepare(fileAt: path) },
+            decode: { path in
+                let decoded: DecodedImage
+                if RawPath.needsEscaping(path) {
+                    let data = try RawPath.readImage(path, limit: preprocessor.decoder.limits.maxFileBytes)
+                    decoded = try preprocessor.decoder.decode(data: data, path: path, minimumShortSide: preprocessor.minimumDecodeShortSide)
+                } else {
+                    decoded = try preprocessor.decoder.decode(fileAt: path, minimumShortSide: preprocessor.minimumDecodeShortSide)
+                }
+                digests?.record(path, image: decoded.image)
+                return preprocessor.prepare(decoded)
+            },
             encode: { inputs in
                 guard let first = inputs.first else { return [] }
                 let side = first.size
@@ -23,6 +34,8 @@ extension FeatureExtractor {
                 let features = try encoder.features(Tensor(shape: [inputs.count, 3, side, side], data: pixels))
                 return (0..<features.rows).map { features.row($0) }
             })
+        extractor.digests = digests
+        return extractor
     }
 }
 

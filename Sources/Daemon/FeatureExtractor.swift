@@ -8,6 +8,8 @@ public struct FeatureExtractor: Sendable {
     public var modelID: String
     /// Feature vectors (or the reason each file failed) for the files at these paths.
     public var extract: @Sendable ([String]) -> [Result<[Float], any Error>]
+    /// Where an extractor that decodes photos leaves their signatures and thumbnails (nil: it does not).
+    public var digests: PhotoDigests?
 
     /// An extractor from its parts.
     public init(modelID: String, extract: @escaping @Sendable ([String]) -> [Result<[Float], any Error>]) {

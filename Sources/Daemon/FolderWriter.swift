@@ -50,18 +50,8 @@ public struct FolderWriter: Sendable {
     /// Makes sure `root` exists and is herd's: a missing or empty folder is marked; a folder with
     /// other content and no marker is refused.
     public func prepare() throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else {
-                throw DaemonError(.library, path: root, "the output path exists and is not a folder; choose another --output")
-            }
-            if FileManager.default.fileExists(atPath: root + "/" + Self.markerName) { return }
-            let entries = try FileManager.default.contentsOfDirectory(atPath: root)
-            guard entries.isEmpty else {
-                throw DaemonError(.library, path: root,
-                                  "the output folder is not empty and was not made by herd (no \(Self.markerName)); choose an empty or new folder")
-            }
-        } else {
+        if try Self.checkOutput(root) { return }
+        if (try? Syscall.lstat(root)) == nil {
             do {
                 try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
             } catch {
@@ -69,6 +59,30 @@ public struct FolderWriter: Sendable {
             }
         }
         try Syscall.writeAtomically(Data(Self.markerText.utf8), to: root + "/" + Self.markerName)
+    }
+
+    /// Whether `root` can be herd's output without touching anything else: true when it is already herd's (it holds
+    /// the marker), false when it is missing or an empty folder (herd may take it); throws when it is not a folder or
+    /// holds anything else, since herd would mix its folders into someone's files.
+    @discardableResult
+    public static func checkOutput(_ root: String) throws -> Bool {
+        guard let info = try? Syscall.lstat(root) else { return false }
+        guard info.isDirectory else {
+            throw DaemonError(.library, path: root, "the output path exists and is not a folder; choose another --output")
+        }
+        if (try? Syscall.lstat(root + "/" + markerName)) != nil { return true }
+        let entries: [String]
+        do {
+            entries = try Syscall.directoryEntries(root)
+        } catch {
+            throw DaemonError(.library, path: root, "cannot read the output folder: \(error); fix its permissions or choose another --output")
+        }
+        guard entries.isEmpty else {
+            throw DaemonError(
+                .library, path: root,
+                "the output folder is not empty and was not made by herd (no \(markerName)); choose an empty or new folder")
+        }
+        return false
     }
 
     /// The folder name of a cluster: zero-padded id, a dash, and the label made safe for a file name.
@@ -96,7 +110,7 @@ public struct FolderWriter: Sendable {
         try prepare()
         var changes = FolderChanges()
         var existing: [Int: String] = [:]
-        for name in try FileManager.default.contentsOfDirectory(atPath: root) {
+        for name in try Syscall.directoryEntries(root) {
             guard let id = Self.clusterID(ofFolder: name), (try? Syscall.lstat(root + "/" + name))?.isDirectory == true else { continue }
             existing[id] = name
         }
@@ -111,7 +125,7 @@ public struct FolderWriter: Sendable {
             let name = Self.folderName(clusterID: plan.clusterID, label: plan.label)
             let folder = root + "/" + name
             if let old = existing[plan.clusterID], old != name {
-                try Syscall.call("rename", path: root + "/" + old) { Glibc.rename(root + "/" + old, folder) }
+                try Syscall.rename(root + "/" + old, to: folder)
                 changes.foldersRenamed += 1
             } else if existing[plan.clusterID] == nil {
                 try Syscall.call("mkdir", path: folder) { Glibc.mkdir(folder, 0o755) }
@@ -133,24 +147,24 @@ public struct FolderWriter: Sendable {
         var taken = Set<String>()
         var removed = 0
         let wanted = Set(photos)
-        for name in try FileManager.default.contentsOfDirectory(atPath: folder) {
+        for name in try Syscall.directoryEntries(folder) {
             let path = folder + "/" + name
             let isLink = ((try? Syscall.lstat(path))?.st_mode ?? 0) & S_IFMT == S_IFLNK
             if name.hasPrefix(".herd-tmp-") {
                 // Left by an interrupted update.
-                try Syscall.call("unlink", path: path) { Glibc.unlink(path) }
+                try Syscall.unlink(path)
                 continue
             }
-            guard isLink, let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: path) else {
+            guard isLink, let destination = try? Syscall.readLink(path) else {
                 taken.insert(name)
                 continue
             }
-            let target = destination.hasPrefix("/") ? destination : URL(fileURLWithPath: folder + "/" + destination).standardized.path
+            let target = destination.hasPrefix("/") ? destination : HerdPaths.absolute(folder + "/" + destination)
             if wanted.contains(target), byTarget[target] == nil {
                 byTarget[target] = name
                 taken.insert(name)
             } else {
-                try Syscall.call("unlink", path: path) { Glibc.unlink(path) }
+                try Syscall.unlink(path)
                 removed += 1
             }
         }
@@ -159,16 +173,7 @@ public struct FolderWriter: Sendable {
             let name = Self.uniqueName(for: (photo as NSString).lastPathComponent, taken: taken)
             taken.insert(name)
             byTarget[photo] = name
-            let sameDevice = (try? Syscall.lstat(photo))?.st_dev == rootDevice
-            let destination = sameDevice ? Self.relativePath(from: folder, to: photo) : photo
-            let temporary = folder + "/.herd-tmp-\(UUID().uuidString)"
-            try Syscall.call("symlink", path: temporary) { Glibc.symlink(destination, temporary) }
-            do {
-                try Syscall.call("rename", path: folder + "/" + name) { Glibc.rename(temporary, folder + "/" + name) }
-            } catch {
-                _ = Glibc.unlink(temporary)
-                throw error
-            }
+            try Self.placeLink(to: photo, named: name, in: folder, rootDevice: rootDevice)
             added += 1
         }
         return (added, removed)
@@ -178,11 +183,11 @@ public struct FolderWriter: Sendable {
     /// Returns the number of links removed.
     private func removeFolder(_ folder: String) throws -> Int {
         var removed = 0
-        for name in try FileManager.default.contentsOfDirectory(atPath: folder) {
+        for name in try Syscall.directoryEntries(folder) {
             let path = folder + "/" + name
             let mode = (try Syscall.lstat(path)).st_mode & S_IFMT
             if mode == S_IFLNK || name == Self.sheetName {
-                try Syscall.call("unlink", path: path) { Glibc.unlink(path) }
+                try Syscall.unlink(path)
                 if mode == S_IFLNK { removed += 1 }
             }
         }

@@ -9,16 +9,19 @@ extension HerdConfiguration {
         guard !libraries.isEmpty else {
             throw DaemonError(.library, path: nil, "no library folder configured; name at least one: `herd init ~/Pictures --output DIR`")
         }
-        guard threads >= 1, batchSize >= 1, debounceMilliseconds >= 0, rescanIntervalSeconds >= 1 else {
+        guard threads >= 1, batchSize >= 1, debounceMilliseconds >= 0, rescanIntervalSeconds >= 1, libraryPollSeconds >= 1 else {
             throw DaemonError(
                 .configuration, path: nil,
-                "threads and batch_size must be at least 1, debounce_ms at least 0 and rescan_interval_s at least 1")
+                "threads and batch_size must be at least 1, debounce_ms at least 0, rescan_interval_s and library_poll_s at least 1")
         }
         guard clusters >= 0, clusters == 0 || clusters >= 2, retrainMinimumNew >= 1, retrainFraction >= 0, retrainIntervalMinutes >= 0,
               trainSteps >= 0 else {
             throw DaemonError(
                 .configuration, path: nil,
                 "clusters must be 0 (automatic) or at least 2; retrain_min_new at least 1; retrain_fraction, retrain_interval_min and train_steps at least 0")
+        }
+        guard duplicateThreshold >= 0, duplicateThreshold <= 2 else {
+            throw DaemonError(.configuration, path: nil, "duplicate_threshold is a cosine distance between 0 and 2; got \(duplicateThreshold)")
         }
         guard Precision(rawValue: precision) != nil else {
             throw DaemonError(
@@ -55,6 +58,8 @@ extension HerdConfiguration {
                 throw DaemonError(.library, path: output, "output folder contains library \(root); choose a folder outside every library")
             }
         }
+        // herd's folders never go into a folder that holds anything of someone else's.
+        try FolderWriter.checkOutput(output)
         var copy = self
         copy.libraries = roots
         copy.output = output

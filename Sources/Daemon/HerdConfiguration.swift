@@ -19,6 +19,9 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
     public var debounceMilliseconds: Int
     /// Seconds between full reconcile scans that catch anything the watcher missed.
     public var rescanIntervalSeconds: Int
+    /// Seconds between looks at a library root that is missing or looks unmounted (a returning folder's parent is
+    /// also watched; a mounted disk raises no event, so it is found by this look).
+    public var libraryPollSeconds: Int
     /// Clusters to make (0: herd's default for the library's size, `ClusterCount.suggested`).
     public var clusters: Int
     /// A retrain needs at least this many new photos since the last one ...
@@ -29,6 +32,8 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
     public var retrainIntervalMinutes: Int
     /// Optimiser steps per head (0: the clustering engine's defaults); lower it on a slow machine.
     public var trainSteps: Int
+    /// Largest cosine distance between the features of near-duplicates (Docs/OVERVIEW.md).
+    public var duplicateThreshold: Double
 
     /// The default model.
     public static let defaultModel = "dino-vits16"
@@ -39,8 +44,9 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
     public init(
         libraries: [String], output: String, model: String = HerdConfiguration.defaultModel,
         precision: String = HerdConfiguration.defaultPrecision, threads: Int = 2, batchSize: Int = 16,
-        debounceMilliseconds: Int = 1000, rescanIntervalSeconds: Int = 3600, clusters: Int = 0, retrainMinimumNew: Int = 200,
-        retrainFraction: Double = 0.1, retrainIntervalMinutes: Int = 30, trainSteps: Int = 0
+        debounceMilliseconds: Int = 1000, rescanIntervalSeconds: Int = 3600, libraryPollSeconds: Int = 30, clusters: Int = 0, retrainMinimumNew: Int = 200,
+        retrainFraction: Double = 0.1, retrainIntervalMinutes: Int = 30, trainSteps: Int = 0,
+        duplicateThreshold: Double = DuplicateRule.defaultThreshold
     ) {
         self.libraries = libraries
         self.output = output
@@ -50,11 +56,13 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
         self.batchSize = batchSize
         self.debounceMilliseconds = debounceMilliseconds
         self.rescanIntervalSeconds = rescanIntervalSeconds
+        self.libraryPollSeconds = libraryPollSeconds
         self.clusters = clusters
         self.retrainMinimumNew = retrainMinimumNew
         self.retrainFraction = retrainFraction
         self.retrainIntervalMinutes = retrainIntervalMinutes
         self.trainSteps = trainSteps
+        self.duplicateThreshold = duplicateThreshold
     }
 
     enum CodingKeys: String, CodingKey {
@@ -62,11 +70,13 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
         case batchSize = "batch_size"
         case debounceMilliseconds = "debounce_ms"
         case rescanIntervalSeconds = "rescan_interval_s"
+        case libraryPollSeconds = "library_poll_s"
         case clusters
         case retrainMinimumNew = "retrain_min_new"
         case retrainFraction = "retrain_fraction"
         case retrainIntervalMinutes = "retrain_interval_min"
         case trainSteps = "train_steps"
+        case duplicateThreshold = "duplicate_threshold"
     }
 
     /// Decodes, with defaults for every key but `libraries` and `output`.
@@ -81,11 +91,13 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
             batchSize: try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? 16,
             debounceMilliseconds: try c.decodeIfPresent(Int.self, forKey: .debounceMilliseconds) ?? 1000,
             rescanIntervalSeconds: try c.decodeIfPresent(Int.self, forKey: .rescanIntervalSeconds) ?? 3600,
+            libraryPollSeconds: try c.decodeIfPresent(Int.self, forKey: .libraryPollSeconds) ?? 30,
             clusters: try c.decodeIfPresent(Int.self, forKey: .clusters) ?? 0,
             retrainMinimumNew: try c.decodeIfPresent(Int.self, forKey: .retrainMinimumNew) ?? 200,
             retrainFraction: try c.decodeIfPresent(Double.self, forKey: .retrainFraction) ?? 0.1,
             retrainIntervalMinutes: try c.decodeIfPresent(Int.self, forKey: .retrainIntervalMinutes) ?? 30,
-            trainSteps: try c.decodeIfPresent(Int.self, forKey: .trainSteps) ?? 0)
+            trainSteps: try c.decodeIfPresent(Int.self, forKey: .trainSteps) ?? 0,
+            duplicateThreshold: try c.decodeIfPresent(Double.self, forKey: .duplicateThreshold) ?? DuplicateRule.defaultThreshold)
     }
 
     /// Applies a command's `--model` / `--precision` (nil: not given), which win over the file and the environment.
@@ -96,8 +108,8 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
         return copy
     }
 
-    /// Applies `HERD_MODEL`, `HERD_PRECISION`, `HERD_THREADS`, `HERD_BATCH_SIZE`, `HERD_DEBOUNCE_MS`, `HERD_RESCAN_INTERVAL_S`, `HERD_CLUSTERS`,
-    /// `HERD_RETRAIN_MIN_NEW`, `HERD_RETRAIN_INTERVAL_MIN` and `HERD_TRAIN_STEPS`.
+    /// Applies `HERD_MODEL`, `HERD_PRECISION`, `HERD_THREADS`, `HERD_BATCH_SIZE`, `HERD_DEBOUNCE_MS`, `HERD_RESCAN_INTERVAL_S`, `HERD_LIBRARY_POLL_S`, `HERD_CLUSTERS`,
+    /// `HERD_RETRAIN_MIN_NEW`, `HERD_RETRAIN_INTERVAL_MIN`, `HERD_TRAIN_STEPS` and `HERD_DUPLICATE_THRESHOLD`.
     public func overridden(by environment: [String: String]) throws -> HerdConfiguration {
         var copy = self
         if let model = environment["HERD_MODEL"], !model.isEmpty { copy.model = model }
@@ -113,10 +125,17 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
         copy.batchSize = try integer("HERD_BATCH_SIZE") ?? copy.batchSize
         copy.debounceMilliseconds = try integer("HERD_DEBOUNCE_MS") ?? copy.debounceMilliseconds
         copy.rescanIntervalSeconds = try integer("HERD_RESCAN_INTERVAL_S") ?? copy.rescanIntervalSeconds
+        copy.libraryPollSeconds = try integer("HERD_LIBRARY_POLL_S") ?? copy.libraryPollSeconds
         copy.clusters = try integer("HERD_CLUSTERS") ?? copy.clusters
         copy.retrainMinimumNew = try integer("HERD_RETRAIN_MIN_NEW") ?? copy.retrainMinimumNew
         copy.retrainIntervalMinutes = try integer("HERD_RETRAIN_INTERVAL_MIN") ?? copy.retrainIntervalMinutes
         copy.trainSteps = try integer("HERD_TRAIN_STEPS") ?? copy.trainSteps
+        if let text = environment["HERD_DUPLICATE_THRESHOLD"], !text.isEmpty {
+            guard let value = Double(text) else {
+                throw DaemonError(.configuration, path: nil, "environment variable HERD_DUPLICATE_THRESHOLD=\(text) is not a number")
+            }
+            copy.duplicateThreshold = value
+        }
         return copy
     }
 }

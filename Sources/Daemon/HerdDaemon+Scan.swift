@@ -19,7 +19,7 @@ extension HerdDaemon {
     /// One reconcile of every library plus ingest of what is pending, then exit: the daemon's work without the
     /// watching. `onProgress(done, total)` is called after each batch.
     public func scanOnce(onProgress: @escaping (Int, Int) -> Void = { _, _ in }) async throws -> ScanOutcome {
-        let (lock, catalog, runID) = try open(kind: "scan")
+        let (locks, catalog, runID) = try open(kind: "scan")
         let workers = WorkerThreads(count: configuration.threads, name: "herd.ingest")
         defer { workers.shutdown() }
         let scanner = Scanner(
@@ -33,7 +33,7 @@ extension HerdDaemon {
             batchSize: configuration.batchSize, runID: runID, logger: logger)
         let progress = try await pipeline.drain(onBatch: { progress in onProgress(progress.files, total) })
         try catalog.finishRun(runID)
-        withExtendedLifetime(lock) {}
+        withExtendedLifetime(locks) {}
         return ScanOutcome(scan: report, ingested: progress.files, encoded: progress.encoded, reused: progress.reused, failed: progress.failed)
     }
 }

@@ -23,29 +23,38 @@ public struct HerdDaemon: Sendable {
         self.logger = logger
     }
 
-    /// Opens the catalogue as its only writer and starts a run of `kind`.
-    func open(kind: String) throws -> (WriterLock, Catalog, Int64) {
-        let lock = try WriterLock(catalogPath: paths.catalog)
+    /// Opens the catalogue as its only writer and starts a run of `kind`; with `output`, also marks that folder as
+    /// herd's and locks it, before anything is recorded.
+    func open(kind: String, output: String? = nil) throws -> ([WriterLock], Catalog, Int64) {
+        var locks = [try WriterLock(catalogPath: paths.catalog)]
+        if let output {
+            // The output folder is this daemon's alone: marked as herd's, and locked against a daemon of another catalogue.
+            try FolderWriter(root: output).prepare()
+            locks.append(try WriterLock(outputFolder: output))
+        }
         let catalog = try Catalog.openForWriting(path: paths.catalog)
         let requeued = try catalog.requeueFilesMissingFeatures(modelID: dependencies.extractor.modelID)
         if requeued > 0 {
             logger.notice("files queued again for the model", metadata: ["files": "\(requeued)", "model": "\(dependencies.extractor.modelID)"])
         }
         let runID = try catalog.beginRun(kind: kind, pid: getpid(), modelID: dependencies.extractor.modelID, blasCore: dependencies.blasCore)
-        return (lock, catalog, runID)
+        return (locks, catalog, runID)
     }
 
     /// Runs until SIGTERM or SIGINT: initial scan, then watch and ingest.
     public func run() async throws {
         // Until the reload service traps SIGHUP, its default action would end the process.
         signal(SIGHUP, SIG_IGN)
-        let (lock, catalog, runID) = try open(kind: "daemon")
+        let (locks, catalog, runID) = try open(kind: "daemon", output: configuration.output)
         let state = DaemonState(configuration: configuration)
         let notifier = SystemdNotifier(environment: dependencies.environment)
         let workers = WorkerThreads(count: configuration.threads, name: "herd.ingest")
         defer { workers.shutdown() }
+        let reserve = DiskReserve(catalogPath: paths.catalog)
+        reserve.take()
         let context = DaemonContext(
-            catalog: catalog, runID: runID, state: state, dependencies: dependencies, paths: paths, workers: workers, logger: logger)
+            catalog: catalog, runID: runID, state: state, dependencies: dependencies, paths: paths, workers: workers, reserve: reserve,
+            logger: logger)
         let services: [any Service] = [
             StatusService(context: context, notifier: notifier),
             IngestService(context: context),
@@ -60,7 +69,7 @@ public struct HerdDaemon: Sendable {
         try await group.run()
         try catalog.finishRun(runID)
         logger.info("herd daemon stopped")
-        withExtendedLifetime(lock) {}
+        withExtendedLifetime(locks) {}
     }
 }
 
@@ -72,5 +81,7 @@ struct DaemonContext: Sendable {
     var dependencies: DaemonDependencies
     var paths: HerdPaths
     var workers: WorkerThreads
+    /// Space given back when the disk fills, so the daemon can still report that it is paused.
+    var reserve: DiskReserve
     var logger: Logger
 }

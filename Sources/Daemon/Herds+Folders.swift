@@ -27,6 +27,7 @@ extension Herds {
         }
         let changes = try writer.apply(plans)
         for (id, key) in sheetKeys { try catalog.setSheetKey(key, ofCluster: id) }
+        try writeDuplicatesAndOverview(contents)
         return changes
     }
 
@@ -37,7 +38,10 @@ extension Herds {
         var images: [RGBImage] = []
         for path in paths {
             do {
-                images.append(try decoder.decode(fileAt: path, minimumShortSide: cell).image)
+                let decoded = RawPath.needsEscaping(path)
+                    ? try decoder.decode(data: RawPath.readImage(path, limit: decoder.limits.maxFileBytes), path: path, minimumShortSide: cell)
+                    : try decoder.decode(fileAt: path, minimumShortSide: cell)
+                images.append(decoded.image)
             } catch {
                 logger.debug("left out of a contact sheet", metadata: ["path": "\(path)", "error": "\(error)"])
             }

@@ -8,6 +8,7 @@ extension Herds {
         switch request {
         case .label(let id, let label):
             guard try catalog.setLabel(label, ofCluster: id) else { throw Self.noSuchCluster(id) }
+            writeJournal()
             let name = FolderWriter.folderName(clusterID: id, label: label)
             return label == nil ? "cluster \(id) has no label now (folder \(name))" : "cluster \(id) is now “\(label ?? "")” (folder \(name))"
         case .merge(let into, let from):
@@ -18,6 +19,7 @@ extension Herds {
             if let head = try catalog.currentHead(modelID: modelID) {
                 try catalog.setSetting("clusters", String(max(2, Set(head.clusterIDs).count)))
             }
+            writeJournal()
             return "merged cluster \(from) into \(into)"
         case .recluster(let clusters):
             if let clusters { try catalog.setSetting("clusters", clusters >= 2 ? String(clusters) : nil) }

@@ -42,6 +42,8 @@ extension Herds {
         let usable = photos.filter { $0.vector.count == dimension }
         let stored = try catalog.currentHead(modelID: modelID)
         let previous = stored.flatMap { try? ClusterHead(bytes: $0.bytes, path: "head \($0.id)") }
+        // A catalogue that never clustered may be a rebuilt one: its old clusters come back from the journal.
+        let restoring = try stored == nil && catalog.latestClusterRun() == nil ? try journalPreviousIDs(for: usable) : nil
         let k = try clusterCount(photos: usable.count, requested: requestedClusters, previous: previous?.clusters)
         guard usable.count > k, k >= 2 else {
             logger.info("too few photos to cluster", metadata: ["photos": "\(usable.count)", "clusters": "\(k)"])
@@ -62,7 +64,7 @@ extension Herds {
         let seed = UInt64(stored?.id ?? 0) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(usable.count)
         let outcome = try Retraining(clusters: k, seed: seed, steps: configuration.trainSteps > 0 ? configuration.trainSteps : nil)
             .run(features: x, graph: graph ?? ExactSearch.graph(x, k: Self.neighbours, metric: .cosine), previous: previous,
-                 previousIDs: usable.map { $0.clusterID ?? -1 }, shouldStop: shouldStop)
+                 previousIDs: restoring?.ids ?? usable.map { $0.clusterID ?? -1 }, shouldStop: shouldStop)
         let run = ClusterRun(
             at: Date(), reason: reason.rawValue, method: (outcome.warm ? "warm" : "cold") + ", \(source) neighbours", photos: usable.count,
             clusters: k, loss: outcome.loss.isFinite ? Double(outcome.loss) : nil, churn: outcome.churn,
@@ -72,6 +74,8 @@ extension Herds {
         }
         try catalog.commitRetrain(
             headBytes: outcome.head.serialised(), modelID: modelID, clusterIDs: outcome.clusterIDs, assignments: assignments, run: run)
+        if let journal = restoring?.journal { try restoreLabels(from: journal) }
+        writeJournal()
         // Photos clustered for the first time got their keys just now.
         let missing = try catalog.assignedKeys().keys.filter { !index.contains(all: [$0]) }
         index.insert(try catalog.photoFeatures(keys: missing, modelID: modelID).map { (key: $0.key, vector: $0.value.vector) })

@@ -18,6 +18,8 @@ public struct Herds: Sendable {
     public var index: PhotoIndex
     /// Where diagnostics go.
     public var logger: Logger
+    /// Signatures and thumbnails: with them, duplicates are kept and the overview pages written (Docs/OVERVIEW.md).
+    public var digests: PhotoDigests? = nil
 
     /// Photos assigned per catalogue transaction.
     static let assignmentBatch = 1024

@@ -14,10 +14,13 @@ public struct ImageInspector: Sendable {
     }
 
     /// Imaging's header reader: format, stored size, EXIF orientation, capture time and camera.
-    /// Pixels are not decoded here; damaged image data is found when the encoder's input is made.
+    /// Pixels are not decoded here; damaged image data is found when the encoder's input is made. A name that is not
+    /// UTF-8 is read by its exact bytes (`RawPath`).
     public static func imaging(_ decoder: ImageDecoder = ImageDecoder()) -> ImageInspector {
         ImageInspector { path in
-            let info = try decoder.inspect(fileAt: path)
+            let info = RawPath.needsEscaping(path)
+                ? try decoder.inspect(data: RawPath.readImage(path, limit: decoder.limits.maxFileBytes), path: path)
+                : try decoder.inspect(fileAt: path)
             let camera = [info.cameraMake, info.cameraModel].compactMap { $0 }.joined(separator: " ")
             return ImageMetadata(format: info.format.rawValue, width: info.storedWidth, height: info.storedHeight,
                                  orientation: info.orientation.rawValue, takenAt: info.takenAt,

@@ -3,7 +3,8 @@ import Imaging
 
 /// What a file looks like from its name and first bytes.
 public enum ImageSniffing {
-    /// True when the file's first bytes are a JPEG or PNG signature, intact or damaged.
+    /// True when the file's first bytes are the signature of a format Imaging decodes (JPEG, PNG, HEIF, AVIF,
+    /// WebP), intact or damaged.
     /// Unreadable files are not images.
     public static func isLikelyImage(atPath path: String) -> Bool {
         guard let header = try? readHeader(path, count: ImageFormat.sniffLength) else { return false }
@@ -14,7 +15,7 @@ public enum ImageSniffing {
     }
 
     /// True when the name promises a photo: such a file is catalogued even when its bytes disagree or
-    /// its format is not decoded yet (HEIC, WebP, …), so it is listed with a reason, not silently skipped.
+    /// its format is not decoded (TIFF, GIF), so it is listed with a reason, not silently skipped.
     public static func hasImageExtension(_ name: String) -> Bool {
         guard let dot = name.lastIndex(of: ".") else { return false }
         let ext = name[name.index(after: dot)...].lowercased()

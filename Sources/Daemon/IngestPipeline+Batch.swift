@@ -10,6 +10,7 @@ struct PreparedFile: Sendable {
     var hash: Data?
     var metadata: ImageMetadata?
     var error: String?
+    var failure: FailureKind?
 }
 
 extension IngestPipeline {
@@ -27,6 +28,7 @@ extension IngestPipeline {
                 file.metadata = try inspector.inspect(row.stat.path)
             } catch {
                 file.error = IngestPipeline.reason(error)
+                file.failure = IngestPipeline.failureKind(error)
             }
             return file
         }
@@ -59,7 +61,8 @@ extension IngestPipeline {
         var encodedHashes = Set<Data>()
         for file in files {
             var outcome = IngestOutcome(
-                id: file.row.id, stat: file.stat, contentHash: file.hash, metadata: file.metadata, features: nil, error: file.error)
+                id: file.row.id, stat: file.stat, contentHash: file.hash, metadata: file.metadata, features: nil, error: file.error,
+                failure: file.failure)
             if file.error == nil, let hash = file.hash, let result = vectors[hash] {
                 switch result {
                 case .success(let vector):
@@ -68,6 +71,7 @@ extension IngestPipeline {
                     progress.encoded += 1
                 case .failure(let error):
                     outcome.error = IngestPipeline.reason(error)
+                    outcome.failure = error is ImagingError ? IngestPipeline.failureKind(error) : .encoder
                 }
             } else if file.error == nil {
                 progress.reused += 1
@@ -85,6 +89,7 @@ extension IngestPipeline {
         try catalog.commit(
             outcomes, modelID: modelID, runID: runID,
             counters: BatchCounters(extractorCalls: paths.isEmpty ? 0 : 1, imagesEncoded: paths.count, seconds: seconds))
+        try storeDigests(toEncode, succeeded: Set(outcomes.compactMap { $0.features != nil ? $0.contentHash : nil }))
         return progress
     }
 }
@@ -99,6 +104,23 @@ extension IngestPipeline {
     /// since the catalogue row already holds the path.
     static func reason(_ error: any Error) -> String {
         if let imaging = error as? ImagingError { return imaging.message }
+        if let daemon = error as? DaemonError, daemon.code == .system, let code = daemon.errno {
+            return "could not read: \(String(cString: strerror(code))) (errno \(code))"
+        }
         return "\(error)"
+    }
+
+    /// The stored kind of a failure, from the error's type and code (never its text).
+    static func failureKind(_ error: any Error) -> FailureKind {
+        if let imaging = error as? ImagingError {
+            switch imaging.kind {
+            case .unreadable: return .unreadable
+            case .unsupportedFormat, .unsupportedFeature: return .unsupported
+            case .corrupt, .truncated: return .corrupt
+            case .tooLarge: return .tooLarge
+            }
+        }
+        if let daemon = error as? DaemonError, daemon.code == .system { return .unreadable }
+        return .encoder
     }
 }

@@ -45,7 +45,7 @@ extension InotifyWatcher {
             var name = ""
             if length > 0, offset + header + length <= bytes.count {
                 let raw = bytes[(offset + header) ..< (offset + header + length)]
-                name = String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                name = RawPath.string(fromBytes: raw.prefix { $0 != 0 })
             }
             offset += header + length
             if mask & UInt32(IN_Q_OVERFLOW) != 0 {

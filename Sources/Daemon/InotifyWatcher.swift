@@ -64,7 +64,7 @@ public final class InotifyWatcher: Sendable {
     public func watch(_ directory: String) {
         let result: Int32 = state.withLock { table in
             if let limit = watchLimit, table.paths.count >= limit, !table.paths.values.contains(directory) { return -2 }
-            let wd = inotify_add_watch(fd, directory, Self.mask)
+            let wd = RawPath.withCString(directory) { inotify_add_watch(fd, $0, Self.mask) }
             if wd >= 0 {
                 table.paths[wd] = directory
                 return 0

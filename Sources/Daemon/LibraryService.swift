@@ -11,6 +11,8 @@ struct LibraryService: Service {
 
     /// How often a full rescan runs while the watch limit leaves folders unwatched.
     static let degradedRescanInterval = Duration.seconds(300)
+    /// How soon a scan that found the disk full is tried again.
+    static let diskFullRetry = Duration.seconds(10)
 
     func run() async throws {
         let scanThread = WorkerThreads(count: 1, name: "herd.scan")
@@ -22,14 +24,20 @@ struct LibraryService: Service {
             let firstSource = source
             group.addTask { await inbox.consume(firstSource.events) }
             var layout = LibraryLayout(roots: configuration.libraries, output: configuration.output)
-            try await fullScan(layout: layout, source: source, on: scanThread, reason: "initial scan")
             var nextRescan = ContinuousClock.now + .seconds(configuration.rescanIntervalSeconds)
+            if try await !fullScan(layout: layout, source: source, on: scanThread, reason: "initial scan") {
+                nextRescan = ContinuousClock.now + Self.diskFullRetry
+            }
+            var nextPoll = ContinuousClock.now + .seconds(configuration.libraryPollSeconds)
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 try? await Task.sleep(for: context.dependencies.tick)
                 let now = ContinuousClock.now
                 if let reloaded = context.state.update({ v -> HerdConfiguration? in
                     defer { v.reload = nil }
-                    if let new = v.reload { v.configuration = new }
+                    if let new = v.reload {
+                        v.configuration = new
+                        v.unavailable = v.unavailable.filter { new.libraries.contains($0.key) }
+                    }
                     return v.reload
                 }) {
                     // New roots or output: start watching afresh, and rescan everything.
@@ -40,14 +48,16 @@ struct LibraryService: Service {
                     let newSource = source
                     group.addTask { await inbox.consume(newSource.events) }
                     layout = LibraryLayout(roots: configuration.libraries, output: configuration.output)
-                    try await fullScan(layout: layout, source: source, on: scanThread, reason: "configuration reloaded")
-                    nextRescan = now + .seconds(configuration.rescanIntervalSeconds)
+                    let scanned = try await fullScan(layout: layout, source: source, on: scanThread, reason: "configuration reloaded")
+                    nextRescan = now + (scanned ? .seconds(configuration.rescanIntervalSeconds) : Self.diskFullRetry)
                     continue
                 }
                 let taken = inbox.take(at: now)
                 if taken.overflow {
                     note("inotify event queue overflowed; rescanned the libraries", event: "overflow")
-                    try await fullScan(layout: layout, source: source, on: scanThread, reason: "event queue overflow")
+                    if try await !fullScan(layout: layout, source: source, on: scanThread, reason: "event queue overflow") {
+                        nextRescan = now + Self.diskFullRetry
+                    }
                     continue
                 }
                 if let limit = taken.watchLimit {
@@ -55,13 +65,24 @@ struct LibraryService: Service {
                     nextRescan = min(nextRescan, now + Self.degradedRescanInterval)
                 }
                 if !taken.paths.isEmpty {
-                    try await reconcile(taken.paths, layout: layout, source: source, on: scanThread)
+                    if try await !reconcile(taken.paths, layout: layout, source: source, on: scanThread) {
+                        // The changes were not recorded (disk full): a full rescan finds them once there is space.
+                        nextRescan = now + Self.diskFullRetry
+                    }
+                }
+                if now >= nextPoll {
+                    nextPoll = now + .seconds(configuration.libraryPollSeconds)
+                    let missing = context.state.update { Array($0.unavailable.keys) }
+                    if !missing.isEmpty {
+                        // A remounted disk raises no inotify event: look again at each unavailable root.
+                        _ = try await reconcile(Set(missing), layout: layout, source: source, on: scanThread)
+                    }
                 }
                 if now >= nextRescan {
-                    try await fullScan(layout: layout, source: source, on: scanThread, reason: "periodic rescan")
+                    let scanned = try await fullScan(layout: layout, source: source, on: scanThread, reason: "periodic rescan")
                     let degraded = context.state.update { $0.watchNote != nil }
                     let interval = Duration.seconds(configuration.rescanIntervalSeconds)
-                    nextRescan = now + (degraded ? min(interval, Self.degradedRescanInterval) : interval)
+                    nextRescan = now + (scanned ? (degraded ? min(interval, Self.degradedRescanInterval) : interval) : Self.diskFullRetry)
                 }
             }
             source.stop()
@@ -69,35 +90,97 @@ struct LibraryService: Service {
         }
     }
 
-    private func fullScan(layout: LibraryLayout, source: FileEventSource, on thread: WorkerThreads, reason: String) async throws {
+    /// Walks every library; false when the disk was full and nothing was recorded.
+    private func fullScan(layout: LibraryLayout, source: FileEventSource, on thread: WorkerThreads, reason: String) async throws -> Bool {
         context.state.update { $0.phase = .scanning }
+        defer { context.state.update { v in if v.phase == .scanning { v.phase = .watching } } }
         let scanner = Scanner(layout: layout, catalog: context.catalog, logger: context.logger)
         let started = ContinuousClock.now
         // Folders are watched as the walk finds them, so changes during the scan are not missed.
-        let report = try await thread.run { try scanner.reconcileAll(onDirectory: source.watch) }
+        let report: ScanReport
+        do {
+            report = try await thread.run { try scanner.reconcileAll(onDirectory: source.watch) }
+        } catch let error as CatalogError where error.code == .diskFull {
+            diskFull(error)
+            return false
+        }
+        watchParents(of: layout, source: source)
+        updateAvailability(report, source: source)
         let seconds = (ContinuousClock.now - started).inSeconds
         context.logger.info("scan finished", metadata: ["reason": "\(reason)", "changes": "\(report.summary)", "files": "\(report.seen)"])
-        try context.catalog.recordEvent(
+        try? context.catalog.recordEvent(
             runID: context.runID, kind: "scan",
             detail: "\(reason): \(report.seen) files in \(report.directories) folders, \(report.summary) (\(String(format: "%.1f", seconds)) s)")
         context.state.update { v in
             v.lastScan = report
-            v.phase = .watching
             v.wakeIngest = true
         }
+        return true
     }
 
-    private func reconcile(_ paths: Set<String>, layout: LibraryLayout, source: FileEventSource, on thread: WorkerThreads) async throws {
+    /// Reconciles the paths the watcher reported; false when the disk was full and nothing was recorded.
+    private func reconcile(_ paths: Set<String>, layout: LibraryLayout, source: FileEventSource, on thread: WorkerThreads) async throws -> Bool {
         let scanner = Scanner(layout: layout, catalog: context.catalog, logger: context.logger)
-        let report = try await thread.run { try scanner.reconcile(paths: paths, onDirectory: source.watch) }
+        let report: ScanReport
+        do {
+            report = try await thread.run { try scanner.reconcile(paths: paths, onDirectory: source.watch) }
+        } catch let error as CatalogError where error.code == .diskFull {
+            diskFull(error)
+            return false
+        }
         // Folders gone or moved away stop being watched (a folder moved within the library was re-watched above).
         for path in paths where (try? Syscall.lstat(path))?.isDirectory != true { source.unwatchAll(path) }
+        updateAvailability(report, source: source)
         if report != ScanReport() {
             context.logger.debug("reconciled", metadata: ["paths": "\(paths.count)", "changes": "\(report.summary)"])
         }
-        if report.added + report.changed > 0 {
+        if report.added + report.changed > 0 || !report.presentRoots.isEmpty {
             context.state.update { $0.wakeIngest = true }
         }
+        return true
+    }
+
+    /// Each root's parent is watched too, so a root renamed back, or created again, is seen at once.
+    private func watchParents(of layout: LibraryLayout, source: FileEventSource) {
+        for root in layout.roots where root != "/" {
+            let parent = (root as NSString).deletingLastPathComponent
+            if (try? Syscall.lstat(parent))?.isDirectory == true { source.watch(parent) }
+        }
+    }
+
+    /// Records roots that became unavailable (rows kept, watches dropped) or came back (rescanned by the caller).
+    private func updateAvailability(_ report: ScanReport, source: FileEventSource) {
+        for (root, reason) in report.unavailableRoots.sorted(by: { $0.key < $1.key }) {
+            let isNew = context.state.update { v -> Bool in
+                if v.unavailable[root] != nil {
+                    v.unavailable[root]?.reason = reason
+                    return false
+                }
+                v.unavailable[root] = RunHealth.UnavailableLibrary(path: root, reason: reason, since: Date())
+                return true
+            }
+            guard isNew else { continue }
+            // Watches follow the folder's inode: a renamed root would report its events under the old name.
+            source.unwatchAll(root)
+            context.logger.warning(
+                "library unavailable; its photos, clusters and links are kept until it is back", metadata: ["path": "\(root)", "reason": "\(reason)"])
+            try? context.catalog.recordEvent(runID: context.runID, kind: "library-unavailable", detail: "\(root): \(reason)")
+        }
+        for root in report.presentRoots {
+            let wasMissing = context.state.update { v -> Bool in
+                defer { v.unavailable[root] = nil }
+                return v.unavailable[root] != nil
+            }
+            guard wasMissing else { continue }
+            context.logger.notice("library is back; rescanned it", metadata: ["path": "\(root)"])
+            try? context.catalog.recordEvent(runID: context.runID, kind: "library-available", detail: "\(root) is back")
+        }
+    }
+
+    private func diskFull(_ error: CatalogError) {
+        context.reserve.release()
+        context.logger.warning("the disk is full; changes will be scanned again when space is freed", metadata: ["error": "\(error.message)"])
+        context.state.update { $0.diskFull = "the disk holding \(context.catalog.path) is full; herd resumes by itself when space is freed" }
     }
 
     private func note(_ message: String, event: String) {

@@ -54,21 +54,16 @@ public struct LibraryLayout: Sendable, Equatable {
         var walk = LibraryWalk()
         var stack = [start]
         while let directory = stack.popLast() {
-            guard let handle = opendir(directory) else {
-                let code = errno
+            let children: [String]
+            do {
+                // Names are bytes: one that is not UTF-8 is kept exactly (RawPath), never skipped.
+                children = try Syscall.directoryEntries(directory).filter { !$0.hasPrefix(".") }
+            } catch {
+                let code = (error as? DaemonError)?.errno ?? 0
                 walk.unreadable.append((directory, "opendir failed: \(String(cString: strerror(code))) (errno \(code))"))
                 continue
             }
             walk.directories.append(directory)
-            var children: [String] = []
-            while let entry = readdir(handle) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-                }
-                if name.hasPrefix(".") { continue }
-                children.append(name)
-            }
-            closedir(handle)
             for name in children.sorted() {
                 let path = directory == "/" ? "/" + name : directory + "/" + name
                 guard let info = try? Syscall.lstat(path) else { continue }

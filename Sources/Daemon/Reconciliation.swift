@@ -20,10 +20,15 @@ public enum Reconciliation {
         for entry in catalogue { rowsByPath[entry.stat.path] = entry }
         var unmatchedRows = Dictionary(uniqueKeysWithValues: catalogue.map { ($0.id, $0) })
         var remaining: [FileStat] = []
+        var retried: [(id: Int64, stat: FileStat)] = []
         var seenPaths = Set<String>()
         for file in disk where seenPaths.insert(file.path).inserted {
             if let row = rowsByPath[file.path], row.stat.sameFile(as: file) {
                 unmatchedRows[row.id] = nil
+                // A failed file whose permissions or owner changed (chmod, chown: a new ctime) is tried again.
+                if row.state == .failed, row.stat.mode != file.mode || row.stat.ctimeNanoseconds != file.ctimeNanoseconds {
+                    retried.append((row.id, file))
+                }
             } else {
                 remaining.append(file)
             }
@@ -34,6 +39,7 @@ public enum Reconciliation {
         var rowsByIdentity: [Identity: [Int64]] = [:]
         for row in unmatchedRows.values.sorted(by: { $0.id < $1.id }) { rowsByIdentity[identity(row.stat), default: []].append(row.id) }
         var changes = CatalogChanges()
+        changes.changed = retried
         var afterMoves: [FileStat] = []
         for file in remaining {
             if var ids = rowsByIdentity[identity(file)], let id = ids.first {

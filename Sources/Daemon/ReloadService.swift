@@ -23,11 +23,15 @@ struct ReloadService: Service {
                             "a new encoder precision takes effect after a restart", metadata: ["running": "\(built.precision)", "configured": "\(loaded.precision)"])
                     }
                 }
-                context.state.update { $0.reload = loaded }
+                context.state.update { v in
+                    v.reload = loaded
+                    v.reloadError = nil
+                }
                 try? context.catalog.recordEvent(runID: context.runID, kind: "reload", detail: "configuration reloaded from \(context.paths.config)")
                 context.logger.notice("configuration reloaded", metadata: ["path": "\(context.paths.config)"])
             } catch {
                 context.logger.error("configuration not reloaded; keeping the running settings", metadata: ["error": "\(error)"])
+                context.state.update { $0.reloadError = "\(error)" }
                 try? context.catalog.recordEvent(runID: context.runID, kind: "reload-failed", detail: "\(error)")
             }
         }

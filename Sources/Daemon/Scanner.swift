@@ -18,6 +18,11 @@ public struct ScanReport: Sendable, Equatable, Codable {
     public var directories = 0
     /// Folders that could not be read (their files were kept).
     public var unreadable = 0
+    /// Library roots found missing, or empty while the catalogue holds photos from them, with the reason: their rows
+    /// were kept.
+    public var unavailableRoots: [String: String] = [:]
+    /// Library roots found present and in use.
+    public var presentRoots: [String] = []
 
     /// An empty report.
     public init() {}
@@ -47,19 +52,20 @@ public struct Scanner: Sendable {
     }
 
     /// Walks every library root and reconciles it; rows outside every root are removed. `onDirectory` sees each folder.
+    /// A root that is unavailable (see `availability(of:)`) keeps all its rows. Failed files of the kinds retried at
+    /// every rescan are queued again first.
     public func reconcileAll(onDirectory: (String) -> Void = { _ in }) throws -> ScanReport {
         var disk: [FileStat] = []
-        var rows: [CatalogEntry] = []
         var protected: [String] = []
         var report = ScanReport()
         for root in layout.roots {
-            guard (try? Syscall.lstat(root))?.isDirectory == true else {
-                // An unmounted disk must not empty the catalogue: keep its rows until it is back.
-                logger.warning("library folder is missing; its catalogued files are kept until it is back", metadata: ["path": "\(root)"])
+            if let reason = try availability(of: root) {
+                logger.warning("library unavailable; its catalogued files are kept until it is back", metadata: ["path": "\(root)", "reason": "\(reason)"])
                 protected.append(root)
-                report.unreadable += 1
+                report.unavailableRoots[root] = reason
                 continue
             }
+            report.presentRoots.append(root)
             let walk = layout.walk(root)
             walk.directories.forEach(onDirectory)
             disk += walk.files
@@ -70,10 +76,38 @@ public struct Scanner: Sendable {
             }
             report.unreadable += walk.unreadable.count
         }
-        rows = try catalog.allEntries().filter { entry in
+        let retried = try catalog.requeueRetryableFailures(under: report.presentRoots)
+        if retried > 0 { logger.info("failed files queued again", metadata: ["files": "\(retried)"]) }
+        let rows = try catalog.allEntries().filter { entry in
             !protected.contains { entry.stat.path == $0 || HerdConfiguration.isInside(entry.stat.path, $0) }
         }
-        return try reconcile(disk: disk, rows: rows, report: report)
+        var result = try reconcile(disk: disk, rows: rows, report: report)
+        result.changed += retried
+        return result
+    }
+
+    /// Nil when the library root can be scanned; otherwise why not. A missing root (renamed, deleted, an unmounted
+    /// network share) is unavailable. So is a root whose disk looks unmounted, since reading it as "everything deleted"
+    /// would throw away features, clusters and labels that a remount brings back: an empty folder while the catalogue
+    /// holds photos from it, or a folder that is no mount point now (it is on its parent's file system) while every
+    /// catalogued photo in it was on another file system. To drop such a library for good, remove it from `libraries`.
+    public func availability(of root: String) throws -> String? {
+        guard let info = try? Syscall.lstat(root) else { return "the folder is missing (renamed, deleted or not mounted)" }
+        guard info.isDirectory else { return "the path is not a folder" }
+        guard let entries = try? Syscall.directoryEntries(root) else { return nil }  // unreadable: the walk reports it
+        let rows = try catalog.entries(under: root)
+        if rows.isEmpty { return nil }
+        if entries.isEmpty {
+            return "the folder is empty but the catalogue holds photos from it (an unmounted disk?); its photos are kept until they are back"
+        }
+        let parent = (root as NSString).deletingLastPathComponent
+        // (A library whose photos sit on file systems mounted inside it still finds them at their paths.)
+        if let parentInfo = try? Syscall.lstat(parent.isEmpty ? "/" : parent), parentInfo.st_dev == info.st_dev,
+           !rows.contains(where: { $0.stat.device == UInt64(info.st_dev) }),
+           !rows.contains(where: { (try? Syscall.lstat($0.stat.path)) != nil }) {
+            return "nothing is mounted here now: the catalogued photos were on another file system (an unmounted disk?); they are kept until it is back"
+        }
+        return nil
     }
 
     /// Reconciles just `paths` (files or folders, present or gone): what the watcher saw change.
@@ -86,7 +120,16 @@ public struct Scanner: Sendable {
         let sorted = paths.filter { layout.isInScope($0) }.sorted()
         var tops: [String] = []
         for path in sorted where !tops.contains(where: { HerdConfiguration.isInside(path, $0) }) { tops.append(path) }
+        // Nothing under a root that is unavailable is touched: a renamed root's events must not delete its rows.
+        var checked: [String: String?] = [:]
         for path in tops {
+            guard let root = layout.root(containing: path) else { continue }
+            if checked[root] == nil { checked[root] = .some(try availability(of: root)) }
+            if let reason = checked[root] ?? nil {
+                report.unavailableRoots[root] = reason
+                continue
+            }
+            if path == root { report.presentRoots.append(root) }
             for entry in try catalog.entries(under: path) { rows[entry.id] = entry }
             guard let info = try? Syscall.lstat(path) else { continue }
             if info.isDirectory {

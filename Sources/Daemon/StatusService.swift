@@ -18,7 +18,8 @@ struct StatusService: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let now = ContinuousClock.now
             let status = context.state.statusLine
-            if status != lastStatus {
+            let changed = status != lastStatus
+            if changed {
                 send("STATUS=\(status)")
                 lastStatus = status
             }
@@ -26,7 +27,7 @@ struct StatusService: Service {
                 send("WATCHDOG=1")
                 lastWatchdog = now
             }
-            if now - lastHeartbeat >= Self.heartbeat || status != lastStatus {
+            if now - lastHeartbeat >= Self.heartbeat || changed {
                 writeHeartbeat()
                 lastHeartbeat = now
             }
@@ -38,9 +39,9 @@ struct StatusService: Service {
     }
 
     private func writeHeartbeat() {
-        let note = context.state.update { $0.watchNote }
+        let (note, health) = context.state.update { ($0.watchNote, $0.health) }
         do {
-            try context.catalog.updateRun(context.runID, phase: context.state.phaseName, watchNote: .some(note))
+            try context.catalog.updateRun(context.runID, phase: context.state.phaseName, watchNote: .some(note), health: health)
         } catch {
             context.logger.warning("cannot record the daemon's status", metadata: ["error": "\(error)"])
         }

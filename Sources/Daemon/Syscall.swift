@@ -22,13 +22,47 @@ enum Syscall {
     /// `lstat(2)`: never follows a symlink.
     static func lstat(_ path: String) throws -> stat {
         var info = stat()
-        try call("lstat", path: path) { Glibc.lstat(path, &info) }
+        try call("lstat", path: path) { RawPath.withCString(path) { Glibc.lstat($0, &info) } }
         return info
     }
 
     /// `open(2)` read-only, not following a final symlink, close-on-exec.
     static func openForReading(_ path: String) throws -> Int32 {
-        try call("open", path: path) { Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) }
+        try call("open", path: path) { RawPath.withCString(path) { Glibc.open($0, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) } }
+    }
+
+    /// The names in a folder (not `.` and `..`), each as its exact bytes (`RawPath`).
+    static func directoryEntries(_ path: String) throws -> [String] {
+        guard let handle = RawPath.withCString(path, { opendir($0) }) else { throw DaemonError.system("opendir", errno: Glibc.errno, path: path) }
+        defer { closedir(handle) }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in RawPath.string(fromBytes: raw.prefix { $0 != 0 }) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// `readlink(2)`: where the symlink at `path` points, as exact bytes.
+    static func readLink(_ path: String) throws -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = try call("readlink", path: path) { RawPath.withCString(path) { Glibc.readlink($0, &buffer, buffer.count - 1) } }
+        return RawPath.string(fromBytes: buffer[0 ..< n].map { UInt8(bitPattern: $0) })
+    }
+
+    /// `symlink(2)`: a link at `link` pointing to `target`.
+    static func symlink(_ target: String, at link: String) throws {
+        try call("symlink", path: link) { RawPath.withCString(target) { t in RawPath.withCString(link) { Glibc.symlink(t, $0) } } }
+    }
+
+    /// `rename(2)`.
+    static func rename(_ from: String, to: String) throws {
+        try call("rename", path: to) { RawPath.withCString(from) { f in RawPath.withCString(to) { Glibc.rename(f, $0) } } }
+    }
+
+    /// `unlink(2)`.
+    static func unlink(_ path: String) throws {
+        try call("unlink", path: path) { RawPath.withCString(path) { Glibc.unlink($0) } }
     }
 
     /// `read(2)` into `buffer`; returns the byte count (0 at end of file).
@@ -63,7 +97,8 @@ extension stat {
     func fileStat(path: String) -> FileStat {
         FileStat(
             path: path, device: UInt64(st_dev), inode: UInt64(st_ino), size: Int64(st_size),
-            mtimeNanoseconds: Int64(st_mtim.tv_sec) * 1_000_000_000 + Int64(st_mtim.tv_nsec))
+            mtimeNanoseconds: Int64(st_mtim.tv_sec) * 1_000_000_000 + Int64(st_mtim.tv_nsec), mode: UInt32(st_mode),
+            ctimeNanoseconds: Int64(st_ctim.tv_sec) * 1_000_000_000 + Int64(st_ctim.tv_nsec))
     }
 
     /// True for a regular file.

@@ -28,8 +28,7 @@ public enum FileDigest {
         guard stat(path, &info) == 0 else {
             throw EncoderError(path, "cannot read the file's attributes: \(String(cString: strerror(errno)))")
         }
-        // ctime too: a copy that restores the old mtime (`cp -p`, tar) over the same inode still changes it.
-        let key = "\(info.st_dev) \(info.st_ino) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec) \(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)"
+        let key = cacheKey(info)
         if let saved = FileManager.default.contents(atPath: cache).flatMap({ String(data: $0, encoding: .utf8) }) {
             let fields = saved.split(separator: "\n", omittingEmptySubsequences: false)
             if fields.count >= 2, fields[1] == key, fields[0].count == 64, fields[0].allSatisfy(\.isHexDigit) {
@@ -39,6 +38,20 @@ public enum FileDigest {
         let digest = try sha256Hex(ofFileAt: path)
         try? AtomicFile.write(Data("\(digest)\n\(key)\n".utf8), to: cache)
         return digest
+    }
+
+    /// Remembers `digest` as the SHA-256 of the file at `path` in `cache` (as `sha256Hex(ofFileAt:cache:)` writes
+    /// it), for a digest computed while the file was written. Best effort, like the cache itself.
+    public static func remember(_ digest: String, ofFileAt path: String, cache: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return }
+        try? AtomicFile.write(Data("\(digest)\n\(cacheKey(info))\n".utf8), to: cache)
+    }
+
+    /// What identifies one version of a file: device, inode, size, modification and change times. ctime too: a
+    /// copy that restores the old mtime (`cp -p`, tar) over the same inode still changes it.
+    private static func cacheKey(_ info: stat) -> String {
+        "\(info.st_dev) \(info.st_ino) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec) \(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)"
     }
 
     private static func hex(_ digest: SHA256.Digest) -> String {

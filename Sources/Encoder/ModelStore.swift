@@ -1,10 +1,10 @@
-import CSystem
 import Foundation
 import Tensor
 
-/// Installed models: one folder per model under the store root holding `model.safetensors` and,
-/// when known, the hub's `config.json`. Installs are atomic: a model is staged in a temporary
-/// folder, fsynced, and renamed into place.
+/// Installed models: one folder per model under the store root holding `model.safetensors` (the store's
+/// form: hub names, float32, see `StoreWeightsWriter`), `source.json` (where it came from) and, when known,
+/// the hub's `config.json`. Installs are atomic: a model is staged in a temporary folder, fsynced, and
+/// renamed into place.
 public struct ModelStore: Sendable {
     /// The folder holding one sub-folder per model.
     public let root: URL
@@ -68,6 +68,9 @@ public struct ModelStore: Sendable {
     /// The weights and config for `nameOrPath`: an installed model's name, or a path to a
     /// .safetensors file (with config.json beside it, if any).
     public func resolve(_ nameOrPath: String) throws -> (weights: String, config: String?) {
+        if [".bin", ".pth", ".pt"].contains(where: nameOrPath.hasSuffix) {
+            throw EncoderError(nameOrPath, "a PyTorch checkpoint: herd runs models in the store's safetensors form; convert and install it once with `herd model import \(nameOrPath) --name NAME`, then use --model NAME")
+        }
         if nameOrPath.contains("/") || nameOrPath.hasSuffix(".safetensors") {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: nameOrPath, isDirectory: &isDirectory) else {
@@ -84,56 +87,6 @@ public struct ModelStore: Sendable {
             throw EncoderError(nameOrPath, "model is not installed in \(root.path); \(hint)")
         }
         return (model.weightsPath, model.configPath)
-    }
-
-    /// Checks that `weights` (with `config`, a config.json's bytes) is a loadable DINO ViT and
-    /// installs both as model `name`, replacing any model of that name atomically. The weights file
-    /// is copied, or moved when `moveWeights` is set (a finished download inside the store).
-    @discardableResult
-    public func install(weights: URL, config: Data?, name: String, moveWeights: Bool = false) throws -> ViTConfig {
-        guard !name.isEmpty, !name.hasPrefix("."), !name.contains("/") else {
-            throw EncoderError(name, "a model name must be non-empty, not start with '.', and contain no '/'")
-        }
-        let file: SafeTensorsFile
-        do { file = try SafeTensorsFile(path: weights.path) } catch let e as TensorFileError { throw EncoderError(e.path, e.message) }
-        let vitConfig = try ViTWeights(file: file, configJSON: config).config
-        try make(root)
-        let staging = root.appendingPathComponent(".staging-\(name)-\(UUID().uuidString)")
-        try make(staging)
-        defer { try? FileManager.default.removeItem(at: staging) }
-        let stagedWeights = staging.appendingPathComponent("model.safetensors")
-        do {
-            if moveWeights {
-                try FileManager.default.moveItem(at: weights, to: stagedWeights)
-            } else {
-                try FileManager.default.copyItem(at: weights, to: stagedWeights)
-            }
-            if let config { try config.write(to: staging.appendingPathComponent("config.json")) }
-        } catch {
-            throw EncoderError(staging.path, "cannot stage the model: \(error.localizedDescription); check free space and permissions")
-        }
-        try FileSync.sync(stagedWeights.path)
-        if config != nil { try FileSync.sync(staging.appendingPathComponent("config.json").path) }
-        try FileSync.sync(staging.path)
-        let target = folder(for: name)
-        if FileManager.default.fileExists(atPath: target.path) {
-            // Swap the new folder in, then drop the old one (now at the staging name).
-            guard herd_renameat2(AT_FDCWD, staging.path, AT_FDCWD, target.path, HERD_RENAME_EXCHANGE) == 0 else {
-                throw EncoderError(target.path, "cannot replace the installed model: \(String(cString: strerror(errno)))")
-            }
-        } else if rename(staging.path, target.path) != 0 {
-            throw EncoderError(target.path, "cannot install the model: \(String(cString: strerror(errno)))")
-        }
-        try FileSync.sync(root.path)
-        return vitConfig
-    }
-
-    private func make(_ dir: URL) throws {
-        do {
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        } catch {
-            throw EncoderError(dir.path, "cannot create the folder: \(error.localizedDescription)")
-        }
     }
 }
 

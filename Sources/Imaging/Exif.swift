@@ -179,7 +179,9 @@ public struct ExifReader {
     static func isoDate(_ text: String) -> String? {
         let parts = text.split(whereSeparator: { $0 == ":" || $0 == " " || $0 == "-" || $0 == "T" })
         guard parts.count >= 6 else { return nil }
-        let numbers = parts.prefix(6).compactMap { Int($0) }
+        // A zone written straight after the seconds ("14:38:09GMT+2", as Apple Vision Pro does) is not part of the
+        // local time.
+        let numbers = parts.prefix(6).enumerated().compactMap { i, part in Int(i == 5 ? part.prefix { $0.isASCII && $0.isNumber } : part) }
         guard numbers.count == 6 else { return nil }
         let (y, mo, d, h, mi, s) = (numbers[0], numbers[1], numbers[2], numbers[3], numbers[4], numbers[5])
         guard (1800...9999).contains(y), (1...12).contains(mo), (1...31).contains(d),

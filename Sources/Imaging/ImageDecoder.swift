@@ -49,11 +49,13 @@ public struct DecodedImage: Sendable {
     public var info: ImageInfo
     /// Upright pixels, possibly at a reduced size (see `scaleDenominator`).
     public var image: RGBImage
-    /// The DCT scale the JPEG was decoded at: 1, 2, 4 or 8 (always 1 for PNG).
+    /// The reduced scale the image was decoded at: 1, 2, 4 or 8 (JPEG's DCT scaling, WebP's scaler;
+    /// always 1 for PNG, HEIF and AVIF).
     public var scaleDenominator: Int
 }
 
-/// Turns JPEG and PNG files into upright RGB pixels, safely: every failure is an `ImagingError`.
+/// Turns JPEG, PNG, HEIF/HEIC, AVIF and WebP files into upright RGB pixels, safely: every failure is
+/// an `ImagingError`.
 public struct ImageDecoder: Sendable {
     /// The limits applied to every file.
     public var limits: DecodeLimits
@@ -94,13 +96,18 @@ public struct ImageDecoder: Sendable {
 
     /// Header facts and metadata of `data`, without decoding pixels.
     public func inspect(data: Data, path: String) throws -> ImageInfo {
-        switch try format(of: data, path: path) {
+        let format = try format(of: data, path: path)
+        switch format {
         case .jpeg:
             return try jpegInfo(JPEGHandle(data: data, path: path, maxMemory: limits.maxDecoderMemory), path: path)
         case .png:
             let (w, h, warning) = try PNGDecoder.size(data: data, path: path)
             return ImageInfo(format: .png, storedWidth: w, storedHeight: h, orientation: .up, encoding: "PNG",
                              warnings: warning.map { [$0] } ?? [])
+        case .heif, .avif:
+            return heifInfo(try HEIFHandle(data: data, path: path), format: format)
+        case .webp:
+            return webpInfo(try WebPDecoder.header(data: data, path: path), data: data)
         }
     }
 
@@ -110,9 +117,12 @@ public struct ImageDecoder: Sendable {
     }
 
     /// Decodes `data` to upright RGB. With `minimumShortSide`, a JPEG is decoded at the smallest DCT
-    /// scale (1/8, 1/4, 1/2) whose shorter side is still at least that many pixels.
+    /// scale (1/8, 1/4, 1/2) whose shorter side is still at least that many pixels, and a still WebP
+    /// at the same scales through libwebp's scaler. HEIF and AVIF are decoded at full size (their
+    /// codecs cannot decode smaller), once.
     public func decode(data: Data, path: String, minimumShortSide: Int? = nil) throws -> DecodedImage {
-        switch try format(of: data, path: path) {
+        let format = try format(of: data, path: path)
+        switch format {
         case .jpeg:
             let jpeg = try JPEGHandle(data: data, path: path, maxMemory: limits.maxDecoderMemory)
             var info = try jpegInfo(jpeg, path: path)
@@ -135,21 +145,26 @@ public struct ImageDecoder: Sendable {
             let info = ImageInfo(format: .png, storedWidth: pixels.width, storedHeight: pixels.height,
                                  orientation: .up, encoding: "PNG", warnings: warning.map { [$0] } ?? [])
             return DecodedImage(info: info, image: pixels, scaleDenominator: 1)
+        case .heif, .avif:
+            return try decodeHEIF(data: data, path: path, format: format)
+        case .webp:
+            return try decodeWebP(data: data, path: path, minimumShortSide: minimumShortSide)
         }
     }
 
-    private func format(of data: Data, path: String) throws -> ImageFormat {
+    func format(of data: Data, path: String) throws -> ImageFormat {
         switch ImageFormat.sniff(data.prefix(ImageFormat.sniffLength)) {
         case .supported(let format): return format
         case .damaged(_, let what): throw ImagingError(.corrupt, path: path, what)
         case .unsupported(let what): throw ImagingError(.unsupportedFormat, path: path, "unsupported format: \(what)")
-        case .unknown(let what): throw ImagingError(.unsupportedFormat, path: path, "unsupported format: not a JPEG or PNG (\(what))")
+        case .unknown(let what): throw ImagingError(.unsupportedFormat, path: path, "unsupported format: not a JPEG, PNG, HEIF, AVIF or WebP (\(what))")
         case .empty: throw ImagingError(.truncated, path: path, "empty file")
         }
     }
 
-    private func checkBudget(width: Int, height: Int, path: String) throws {
-        guard width * height <= limits.maxPixels else {
+    func checkBudget(width: Int, height: Int, path: String) throws {
+        guard width.multipliedReportingOverflow(by: height).partialValue <= limits.maxPixels,
+              width <= limits.maxPixels, height <= limits.maxPixels else {
             throw ImagingError(.tooLarge, path: path,
                                "image is \(width)×\(height) = \(width * height / 1_000_000) MP, over the \(limits.maxPixels / 1_000_000) MP limit (raise max_pixels to decode it)")
         }

@@ -2,6 +2,12 @@
 public enum ImageFormat: String, Sendable, Codable {
     case jpeg
     case png
+    /// HEIF: HEIC from phones (HEVC), and other codecs in the same container; decoded by libheif.
+    case heif
+    /// AVIF: AV1 in the HEIF container; decoded by libheif.
+    case avif
+    /// WebP, lossy or lossless, still or animated; decoded by libwebp.
+    case webp
 
     /// What the first bytes of a file say it is.
     public enum Sniff: Equatable, Sendable {
@@ -41,18 +47,10 @@ public enum ImageFormat: String, Sendable, Codable {
             return .unsupported("a Git LFS pointer file, not the image itself (run `git lfs pull` in its repository)")
         }
         if ascii("ftyp", at: 4), b.count >= 12 {
-            let brand = String(decoding: b[8..<12], as: UTF8.self)
-            switch brand {
-            case "heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1":
-                return .unsupported("HEIC/HEIF (ISO-BMFF brand '\(brand)'); not decoded yet — export as JPEG to include it")
-            case "avif", "avis":
-                return .unsupported("AVIF (ISO-BMFF brand '\(brand)'); not decoded yet — export as JPEG to include it")
-            default:
-                return .unsupported("an ISO-BMFF file (brand '\(brand)'), e.g. a video")
-            }
+            return isoMedia(b)
         }
         if ascii("GIF87a") || ascii("GIF89a") { return .unsupported("GIF") }
-        if ascii("RIFF"), ascii("WEBP", at: 8) { return .unsupported("WebP") }
+        if ascii("RIFF"), ascii("WEBP", at: 8) { return .supported(.webp) }
         if ascii("II*\0") || ascii("MM\0*") { return .unsupported("TIFF (or a camera raw file built on TIFF)") }
         if ascii("BM") && b.count >= 14 { return .unsupported("BMP") }
         if starts([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
@@ -61,6 +59,26 @@ public enum ImageFormat: String, Sendable, Codable {
         if starts([0, 0, 0, 1]), ascii("Bud1", at: 4) { return .unsupported("a macOS .DS_Store file, not a photo") }
         if ascii("%PDF") { return .unsupported("PDF") }
         return .unknown("first bytes \(hex(b.prefix(8)))")
+    }
+
+    /// Still-image brands of the HEIF family (ISO/IEC 23008-12, MIAF) that libheif reads.
+    static let heifBrands: Set<String> = ["heic", "heix", "heim", "heis", "hevc", "hevx", "hevm", "hevs",
+                                          "mif1", "msf1", "mif2", "miaf", "heif", "avci", "avcs", "jpeg", "jpgs"]
+
+    /// An ISO-BMFF file (`ftyp` box at the start): HEIF or AVIF when its major brand or one of the
+    /// compatible brands in the sniffed bytes says so, anything else (MP4, MOV, 3GP) is a video.
+    private static func isoMedia(_ b: [UInt8]) -> Sniff {
+        let major = String(decoding: b[8..<12], as: UTF8.self)
+        let boxSize = Int(b[0]) << 24 | Int(b[1]) << 16 | Int(b[2]) << 8 | Int(b[3])
+        var brands = [major]
+        var offset = 16
+        while offset + 4 <= min(b.count, boxSize) {
+            brands.append(String(decoding: b[offset..<offset + 4], as: UTF8.self))
+            offset += 4
+        }
+        if brands.contains("avif") || brands.contains("avis") { return .supported(.avif) }
+        if brands.contains(where: heifBrands.contains) { return .supported(.heif) }
+        return .unsupported("an ISO-BMFF file (brand '\(major)'), e.g. a video")
     }
 
     /// Bytes as space-separated upper-case hex pairs.

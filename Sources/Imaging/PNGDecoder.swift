@@ -11,6 +11,7 @@ enum PNGDecoder {
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
         defer { png_image_free(&image) }
+        let data = try PNGChunks.essential(data, path: path)
         let ok = data.withUnsafeBytes { raw in
             png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count)
         }
@@ -24,6 +25,7 @@ enum PNGDecoder {
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
         defer { png_image_free(&image) }
+        let data = try PNGChunks.essential(data, path: path)
         return try data.withUnsafeBytes { raw in
             guard png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count) != 0 else {
                 throw failure(&image, path: path)
@@ -61,5 +63,57 @@ enum PNGDecoder {
         guard image.warning_or_error & UInt32(PNG_IMAGE_WARNING) != 0 else { return nil }
         let text = message(&image)
         return text.isEmpty ? nil : text
+    }
+}
+
+/// The PNG chunk stream cut down to what decoding needs, before libpng sees it. libpng's simplified API offers no
+/// user limits, and it allocates what a text, palette-suggestion or calibration chunk declares before finding that
+/// the file is shorter: 57-byte files (libpng's own `huge_*_chunk.png` crashers) cost a gigabyte each. So every
+/// chunk's declared length is checked against the bytes that remain, and chunks herd never uses (text, time, sPLT,
+/// sCAL, pCAL, eXIf, APNG frames, private chunks; and any kept ancillary chunk over 8 MB) are left out. A single
+/// image then needs no more memory than its file and its pixels.
+enum PNGChunks {
+    /// Chunks passed on: the critical ones and those that change the decoded colours.
+    static let kept: Set<String> = ["IHDR", "PLTE", "IDAT", "IEND", "tRNS", "gAMA", "cHRM", "sRGB", "iCCP", "sBIT", "bKGD"]
+    /// The largest ancillary chunk passed on (libpng's own default chunk limit).
+    static let maxAncillaryBytes = 8_000_000
+    static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+    static let iend: [UInt8] = [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
+
+    /// `data` with only the chunks decoding needs (the same bytes when nothing is left out); throws a `.corrupt`
+    /// error naming the chunk when one before the image data declares more bytes than the file holds.
+    static func essential(_ data: Data, path: String) throws -> Data {
+        let bytes = [UInt8](data)
+        guard bytes.count >= 8, Array(bytes[0 ..< 8]) == signature else { return data }
+        var out: [UInt8]?
+        var offset = 8
+        var seenImageData = false
+        while offset + 8 <= bytes.count {
+            let length = Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+            let type = String(decoding: bytes[(offset + 4) ..< (offset + 8)], as: UTF8.self)
+            let end = offset + 12 + length
+            let critical = type == "IDAT" || type == "IEND"
+            if end > bytes.count && !critical {
+                guard seenImageData else {
+                    throw ImagingError(
+                        .corrupt, path: path,
+                        "corrupt PNG: the \(type) chunk declares \(length) bytes but the file ends \(bytes.count - offset - 8) bytes later")
+                }
+                // The pixels are all there; a damaged trailer is cut off and the stream closed.
+                var cut = out ?? Array(bytes[0 ..< offset])
+                cut += iend
+                return Data(cut)
+            }
+            if end > bytes.count { break }  // truncated image data: libpng reports it
+            seenImageData = seenImageData || type == "IDAT"
+            let keep = kept.contains(type) && (critical || type == "IHDR" || type == "PLTE" || length <= maxAncillaryBytes)
+            if !keep, out == nil { out = Array(bytes[0 ..< offset]) }
+            if keep { out?.append(contentsOf: bytes[offset ..< end]) }
+            offset = end
+            if type == "IEND" { break }
+        }
+        guard var out else { return data }
+        if offset < bytes.count { out.append(contentsOf: bytes[offset...]) }
+        return Data(out)
     }
 }

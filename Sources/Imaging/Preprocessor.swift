@@ -1,3 +1,5 @@
+import Foundation
+
 /// A photo ready for the encoder: `[3, size, size]` float planes, normalised.
 public struct PreprocessedImage: Sendable {
     /// Side of the square crop.
@@ -37,9 +39,17 @@ public struct Preprocessor: Sendable {
         self.minimumDecodeShortSide = shortSide * 3 / 2
     }
 
-    /// Decodes the file at `path` at the smallest sufficient scale and prepares it.
+    /// Decodes the file at `path` at the smallest sufficient scale and prepares it. An opaque HEIF or
+    /// AVIF (which decodes at full size only) is resampled straight from libheif's decoded image, so
+    /// the full-size picture exists once, in libheif, rather than twice.
     public func prepare(fileAt path: String) throws -> PreprocessedImage {
-        try prepare(decoder.decode(fileAt: path, minimumShortSide: minimumDecodeShortSide))
+        try prepare(data: decoder.readFile(path), path: path)
+    }
+
+    /// `prepare(fileAt:)` for a file's bytes already in memory.
+    public func prepare(data: Data, path: String) throws -> PreprocessedImage {
+        if let prepared = try decoder.preparedInPlace(data: data, path: path, by: self) { return prepared }
+        return prepare(try decoder.decode(data: data, path: path, minimumShortSide: minimumDecodeShortSide))
     }
 
     /// The resized size torchvision's `Resize(shortSide)` gives an upright `width × height` image.
@@ -52,14 +62,25 @@ public struct Preprocessor: Sendable {
 
     /// Prepares decoded pixels; `decoded.info` gives the full upright size the geometry is based on.
     public func prepare(_ decoded: DecodedImage) -> PreprocessedImage {
-        let (rw, rh) = resizedSize(width: decoded.info.width, height: decoded.info.height)
+        let (rw, rh, window) = geometry(width: decoded.info.width, height: decoded.info.height)
+        return normalise(Resampler.resize(decoded.image, width: rw, height: rh, window: window))
+    }
+
+    /// Prepares full-size upright pixels read in place.
+    func prepare(_ source: Resampler.Source) -> PreprocessedImage {
+        let (rw, rh, window) = geometry(width: source.width, height: source.height)
+        return normalise(Resampler.resize(source, width: rw, height: rh, window: window))
+    }
+
+    /// The resized size and the centre crop's window in it, for an upright `width` × `height` picture.
+    /// Only the crop is resampled: the same pixels as resizing fully, without the cost of a
+    /// 256 000-pixel-wide intermediate for a 1000×1 panorama.
+    private func geometry(width: Int, height: Int) -> (Int, Int, (x: Int, y: Int, width: Int, height: Int)) {
+        let (rw, rh) = resizedSize(width: width, height: height)
         // torchvision's CenterCrop: offsets rounded half to even, as Python's round().
         let top = Int((Double(rh - crop) / 2).rounded(.toNearestOrEven))
         let left = Int((Double(rw - crop) / 2).rounded(.toNearestOrEven))
-        // Only the crop is resampled: the same pixels as resizing fully, without the cost of a
-        // 256 000-pixel-wide intermediate for a 1000×1 panorama.
-        let cropped = Resampler.resize(decoded.image, width: rw, height: rh, window: (left, top, crop, crop))
-        return normalise(cropped)
+        return (rw, rh, (left, top, crop, crop))
     }
 
     /// [H, W, 3] bytes → [3, H, W] normalised floats.

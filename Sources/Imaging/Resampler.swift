@@ -57,6 +57,15 @@ public enum Resampler {
         return Coefficients(taps: taps, first: first, count: count, weights: weights)
     }
 
+    /// Rows of 8-bit RGB pixels in memory the caller owns for the duration of one call: an image's own
+    /// buffer, or a decoder's output read in place (`stride` bytes from one row to the next).
+    struct Source {
+        var base: UnsafePointer<UInt8>
+        var width: Int
+        var height: Int
+        var stride: Int
+    }
+
     /// `image` resampled to `width` × `height`.
     public static func resize(_ image: RGBImage, width: Int, height: Int) -> RGBImage {
         resize(image, width: width, height: height, window: (0, 0, width, height))
@@ -66,21 +75,31 @@ public enum Resampler {
     /// resizing fully and then cropping, computing only what the window needs.
     public static func resize(_ image: RGBImage, width: Int, height: Int,
                               window: (x: Int, y: Int, width: Int, height: Int)) -> RGBImage {
+        image.pixels.withUnsafeBufferPointer { pixels in
+            guard let base = pixels.baseAddress else { return RGBImage(width: window.width, height: window.height) }
+            return resize(Source(base: base, width: image.width, height: image.height, stride: image.width * 3),
+                          width: width, height: height, window: window)
+        }
+    }
+
+    /// `resize(_:width:height:window:)` over pixels in place.
+    static func resize(_ source: Source, width: Int, height: Int,
+                       window: (x: Int, y: Int, width: Int, height: Int)) -> RGBImage {
         precondition(width > 0 && height > 0, "resize to \(width)×\(height)")
         precondition(window.x >= 0 && window.y >= 0 && window.x + window.width <= width && window.y + window.height <= height,
                      "window outside the resized image")
         let columns = window.x ..< window.x + window.width
         let rows = window.y ..< window.y + window.height
-        let horizontal = coefficients(inSize: image.width, outSize: width)
+        let horizontal = coefficients(inSize: source.width, outSize: width)
         // Like Pillow, a dimension that keeps its size is not resampled at all.
-        if height == image.height {
-            return horizontalPass(image, rows: rows, coefficients: horizontal, columns: columns)
+        if height == source.height {
+            return horizontalPass(source, rows: rows, coefficients: horizontal, columns: columns)
         }
-        let vertical = coefficients(inSize: image.height, outSize: height)
+        let vertical = coefficients(inSize: source.height, outSize: height)
         // Input rows the vertical pass reads.
         let firstRow = vertical.first[rows.lowerBound]
         let lastRow = rows.map { vertical.first[$0] + vertical.count[$0] }.max() ?? firstRow
-        let band = horizontalPass(image, rows: firstRow ..< lastRow, coefficients: horizontal, columns: columns)
+        let band = horizontalPass(source, rows: firstRow ..< lastRow, coefficients: horizontal, columns: columns)
         return verticalPass(band, rowOffset: firstRow, coefficients: vertical, rows: rows)
     }
 
@@ -93,31 +112,33 @@ public enum Resampler {
     }
 
     /// src rows `rows`: [R, W, 3] → [R, columns.count, 3]; a plain crop when the width does not change.
-    static func horizontalPass(_ src: RGBImage, rows: Range<Int>, coefficients c: Coefficients, columns: Range<Int>) -> RGBImage {
-        let h = rows.count, inW = src.width, width = columns.count
-        if c.first.count == inW {
-            return src.cropped(x: columns.lowerBound, y: rows.lowerBound, width: width, height: h)
-        }
+    static func horizontalPass(_ src: Source, rows: Range<Int>, coefficients c: Coefficients, columns: Range<Int>) -> RGBImage {
+        let h = rows.count, width = columns.count
         var out = [UInt8](repeating: 0, count: width * h * 3)
-        src.pixels.withUnsafeBufferPointer { s in
-            out.withUnsafeMutableBufferPointer { d in
-                c.weights.withUnsafeBufferPointer { kw in
-                    for y in 0..<h {
-                        let row = (rows.lowerBound + y) * inW * 3
-                        for (j, o) in columns.enumerated() {
-                            var r = half, g = half, b = half
-                            let base = row + c.first[o] * 3, kb = o * c.taps
-                            for i in 0..<c.count[o] {
-                                let w = kw[kb + i]
-                                r &+= Int32(s[base + 3 * i]) &* w
-                                g &+= Int32(s[base + 3 * i + 1]) &* w
-                                b &+= Int32(s[base + 3 * i + 2]) &* w
-                            }
-                            let di = (y * width + j) * 3
-                            d[di] = clip8(r)
-                            d[di + 1] = clip8(g)
-                            d[di + 2] = clip8(b)
+        out.withUnsafeMutableBufferPointer { d in
+            if c.first.count == src.width {
+                for y in 0..<h {
+                    let row = src.base + (rows.lowerBound + y) * src.stride + columns.lowerBound * 3
+                    for x in 0..<(width * 3) { d[y * width * 3 + x] = row[x] }
+                }
+                return
+            }
+            c.weights.withUnsafeBufferPointer { kw in
+                for y in 0..<h {
+                    let s = src.base + (rows.lowerBound + y) * src.stride
+                    for (j, o) in columns.enumerated() {
+                        var r = half, g = half, b = half
+                        let base = c.first[o] * 3, kb = o * c.taps
+                        for i in 0..<c.count[o] {
+                            let w = kw[kb + i]
+                            r &+= Int32(s[base + 3 * i]) &* w
+                            g &+= Int32(s[base + 3 * i + 1]) &* w
+                            b &+= Int32(s[base + 3 * i + 2]) &* w
                         }
+                        let di = (y * width + j) * 3
+                        d[di] = clip8(r)
+                        d[di + 1] = clip8(g)
+                        d[di + 2] = clip8(b)
                     }
                 }
             }

@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure throughput.",
-        subcommands: [Encoder.self, Matmul.self])
+        subcommands: [Encoder.self, Matmul.self, DuplicatesBench.self, OverviewBench.self])
 
     /// `herd bench encoder`: images per second of the forward pass on random 224² inputs.
     struct Encoder: ParsableCommand {

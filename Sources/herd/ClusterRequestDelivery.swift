@@ -31,6 +31,7 @@ struct ClusterRequestDelivery {
         let modelID = try catalog.latestRun()?.modelID ?? setup.configuration.model
         let index = try PhotoIndex(catalog: catalog, modelID: modelID, cacheFolder: setup.paths.cache)
         let herds = Herds(catalog: catalog, modelID: modelID, configuration: setup.configuration, index: index, logger: DaemonSetup.logger())
+            .with(digests: PhotoDigests(cacheFolder: setup.paths.cache))
         var result: String
         do {
             result = try herds.apply(request)
@@ -44,6 +45,7 @@ struct ClusterRequestDelivery {
             if run == nil { result = "too few embedded photos to cluster; add photos and run `herd scan` or `herd run`" }
         }
         try herds.assignNewPhotos()
+        while try herds.updateDuplicates() > 0 {}
         try herds.writeFolders()
         try index.saveIfChanged()
         withExtendedLifetime(lock) {}
@@ -56,7 +58,7 @@ struct ClusterRequestDelivery {
         let id = try catalog.enqueue(request)
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
-            if let handled = try catalog.request(id: id), handled.handledAt != nil, let result = handled.result {
+            if let handled = try catalog.request(id: id), let result = handled.result {
                 if result.hasPrefix("error: ") { throw ValidationError(String(result.dropFirst(7))) }
                 guard case .recluster = request, waitForRetrain else { return Outcome(result: result, daemon: true, run: nil) }
                 // The daemon started the retrain; wait for its record.

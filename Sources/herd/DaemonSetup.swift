@@ -55,7 +55,8 @@ struct DaemonSetup {
         // (Docs/ENCODER.md), so switching precision does not re-embed the library.
         let digest = try store.digest(ofWeights: weights)
         let name = (configuration.model as NSString).lastPathComponent
-        return .vit(model, modelID: "\(name)@\(digest.prefix(16))", threads: configuration.threads)
+        return .vit(model, modelID: "\(name)@\(digest.prefix(16))", threads: configuration.threads,
+                    digests: PhotoDigests(cacheFolder: paths.cache))
     }
 
     /// Everything the daemon is built from.

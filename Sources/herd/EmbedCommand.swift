@@ -10,7 +10,7 @@ struct EmbedCommand: ParsableCommand {
         abstract: "Print or save encoder features of images.",
         discussion: "With --tensor, INPUT.npy holds preprocessed pixels [N, 3, 224, 224] float32 (ImageNet-normalised) and the output is [N, D] CLS features, so the model can be checked on its own.")
 
-    @Argument(help: "Image files (JPEG or PNG).")
+    @Argument(help: "Image files (JPEG, PNG, HEIC/HEIF, AVIF or WebP).")
     var images: [String] = []
 
     @Option(name: .long, help: "A preprocessed float32 .npy array [N, 3, H, W] to embed instead of images.")

@@ -27,17 +27,36 @@ enum Main {
         }
         let code = Herd.exitCode(for: error)
         if code == .validationFailure {
-            FileHandle.standardError.write(Data((Herd.fullMessage(for: error) + "\n").utf8))
+            let message = Herd.fullMessage(for: error)
+            printJSONError(message, status: 2)
+            FileHandle.standardError.write(Data((message + "\n").utf8))
             Foundation.exit(2)
         }
         if code == .success || error is CleanExit {
             Herd.exit(withError: error)
         }
         if code == .failure, !(error is ExitCode) {
+            printJSONError(String(describing: error), status: 3)
             FileHandle.standardError.write(Data(("herd: " + String(describing: error) + "\n").utf8))
             Foundation.exit(3)
         }
         Herd.exit(withError: error)
+    }
+}
+
+extension Main {
+    /// With `--json`, an error is also printed on stdout as `{"error": {"message": …, "status": …}}`, so a script that
+    /// parses stdout sees why the command failed.
+    static func printJSONError(_ message: String, status: Int32) {
+        guard CommandLine.arguments.dropFirst().contains("--json") else { return }
+        struct Failure: Encodable {
+            struct Detail: Encodable {
+                var message: String
+                var status: Int32
+            }
+            var error: Detail
+        }
+        try? JSONOutput.print(Failure(error: .init(message: message, status: status)))
     }
 }
 

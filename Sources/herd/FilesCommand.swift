@@ -47,8 +47,8 @@ struct FilesCommand: AsyncParsableCommand {
         for file in files {
             let size = file.metadata.map { "\($0.width)×\($0.height)" } ?? "-"
             let taken = file.metadata?.takenAt ?? "-"
-            var line = "\(file.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(size.padding(toLength: 11, withPad: " ", startingAt: 0)) \(taken.padding(toLength: 19, withPad: " ", startingAt: 0)) \(file.stat.path)"
-            if let error = file.error { line += "\n         \(error)" }
+            var line = "\(file.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(size.padding(toLength: 11, withPad: " ", startingAt: 0)) \(taken.padding(toLength: 19, withPad: " ", startingAt: 0)) \(RawPath.display(file.stat.path))"
+            if let error = file.error { line += "\n         \(error)" + (file.failure.map { " [\($0.rawValue)]" } ?? "") }
             print(line)
         }
         if files.isEmpty { FileHandle.standardError.write(Data("no matching files\n".utf8)) }
@@ -60,11 +60,14 @@ struct FilesCommand: AsyncParsableCommand {
     }
 }
 
-/// One file as `herd files --json` prints it.
+/// One file as `herd files --json` prints it. `path` is for reading (a name that is not UTF-8 shows U+FFFD);
+/// `pathBytes` (base64) is the exact name, given only when the two differ.
 struct FileReport: Encodable {
     var path: String
+    var pathBytes: String?
     var state: String
     var error: String?
+    var failure: String?
     var contentHash: String?
     var format: String?
     var width: Int?
@@ -75,9 +78,11 @@ struct FileReport: Encodable {
     var size: Int64
 
     init(_ file: CatalogFile) {
-        path = file.stat.path
+        path = RawPath.display(file.stat.path)
+        pathBytes = RawPath.needsEscaping(file.stat.path) ? Data(RawPath.bytes(file.stat.path)).base64EncodedString() : nil
         state = file.state.rawValue
         error = file.error
+        failure = file.failure?.rawValue
         contentHash = file.contentHash.map(ContentHash.hex)
         format = file.metadata?.format
         width = file.metadata?.width

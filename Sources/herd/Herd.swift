@@ -18,6 +18,7 @@ struct Herd: AsyncParsableCommand {
             MergeCommand.self,
             ReclusterCommand.self,
             SimilarCommand.self,
+            DuplicatesCommand.self,
             CheckCommand.self,
             Inspect.self,
             Preprocess.self,

@@ -37,7 +37,8 @@ struct InitCommand: AsyncParsableCommand {
             // Folders named on the command line are the user's arguments: a usage error (exit 2).
             throw ValidationError(error.description)
         }
-        try FileManager.default.createDirectory(atPath: configuration.output, withIntermediateDirectories: true)
+        // Marked as herd's now, so a later start (or reload) knows the folder is ours.
+        try FolderWriter(root: configuration.output).prepare()
         try configuration.write(to: paths.config)
         if json {
             try JSONOutput.print(InitReport(config: paths.config, configuration: configuration))

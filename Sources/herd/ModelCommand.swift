@@ -23,11 +23,14 @@ struct ModelCommand: ParsableCommand {
     /// `herd model fetch NAME`.
     struct Fetch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Download a published model from the Hugging Face hub (resumes an interrupted download).",
-            discussion: "Names: \(PublishedModel.all.map(\.name).joined(separator: ", ")). The hub URL can be overridden with HERD_HUB_URL.")
+            abstract: "Download a published model from the Hugging Face hub and install it (resumes an interrupted download).",
+            discussion: "Names: \(PublishedModel.all.map(\.name).joined(separator: ", ")). Each takes a pinned revision and file (Docs/ENCODER.md); the hub URL can be overridden with HERD_HUB_URL.")
 
         @Argument(help: "Model name.")
         var name: String = PublishedModel.defaultName
+
+        @Option(name: .long, help: "Git revision to fetch (a commit, branch or e.g. refs/pr/1) instead of the pinned one.")
+        var revision: String?
 
         @OptionGroup var storeOptions: StoreOptions
 
@@ -37,17 +40,19 @@ struct ModelCommand: ParsableCommand {
             }
             let fetch = ModelFetch(hub: ModelFetch.defaultHub(environment: ProcessInfo.processInfo.environment), store: storeOptions.store)
             let bar = ProgressBar(label: model.name)
-            let config = try await fetch.fetch(model, progress: bar.update)
+            let installed = try await fetch.fetch(model, revision: revision, progress: bar.update)
             bar.finish()
-            print("installed \(model.name) (\(config)) in \(storeOptions.store.folder(for: model.name).path)")
+            print("installed \(model.name) (\(installed.config)) in \(storeOptions.store.folder(for: model.name).path)")
+            print("  source: \(installed.source.summary)")
         }
     }
 
     /// `herd model import FILE [--name N]`.
     struct Import: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Install a local safetensors file (checked before it is installed).")
+        static let configuration = CommandConfiguration(
+            abstract: "Convert and install local weights: model.safetensors, pytorch_model.bin, or an original DINO / DINOv2 .pth checkpoint.")
 
-        @Argument(help: "A model.safetensors file in the Hugging Face ViTModel or Dinov2Model layout.")
+        @Argument(help: "Weights in the Hugging Face ViTModel / Dinov2Model layout or the original DINO / DINOv2 layout (also nested in a training checkpoint).")
         var file: String
 
         @Option(name: .long, help: "Name in the store (default: the file's folder name, or its name without extension).")
@@ -69,9 +74,10 @@ struct ModelCommand: ParsableCommand {
                 configData = data
             }
             let stem = url.deletingPathExtension().lastPathComponent
-            let chosen = name ?? (stem == "model" ? url.deletingLastPathComponent().lastPathComponent : stem)
-            let vit = try storeOptions.store.install(weights: url, config: configData, name: chosen)
-            print("installed \(chosen) (\(vit)) in \(storeOptions.store.folder(for: chosen).path)")
+            let chosen = name ?? (["model", "pytorch_model"].contains(stem) ? url.deletingLastPathComponent().lastPathComponent : stem)
+            let installed = try storeOptions.store.install(file: url, config: configData, name: chosen)
+            print("installed \(chosen) (\(installed.config)) in \(storeOptions.store.folder(for: chosen).path)")
+            print("  source: \(installed.source.summary)")
         }
     }
 
@@ -97,6 +103,10 @@ struct ModelCommand: ParsableCommand {
                        let c = try? ViTConfig.infer(from: file, configJSON: m.configPath.flatMap { FileManager.default.contents(atPath: $0) }) {
                         row["architecture"] = c.description
                     }
+                    if verbose, let source = try? store.source(of: m.name) {
+                        row["source"] = ["repository": source.repository as Any, "revision": source.revision as Any, "file": source.file,
+                                         "sha256": source.sha256, "format": source.format, "layout": source.layout, "prefix": source.prefix]
+                    }
                     return row
                 }
                 let data = try JSONSerialization.data(withJSONObject: ["store": store.root.path, "installed": rows], options: [.sortedKeys])
@@ -114,6 +124,11 @@ struct ModelCommand: ParsableCommand {
                         print("      \(c)")
                     } catch {
                         print("      unusable: \(error)")
+                    }
+                    do {
+                        print("      " + (try store.source(of: m.name).map { "source: \($0.summary)" } ?? "source: not recorded (installed by an older herd)"))
+                    } catch {
+                        print("      source: \(error)")
                     }
                 }
             }

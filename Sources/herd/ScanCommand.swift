@@ -28,6 +28,9 @@ struct ScanCommand: AsyncParsableCommand {
             try JSONOutput.print(outcome)
         } else {
             print("scanned \(outcome.scan.seen) files in \(outcome.scan.directories) folders: \(outcome.scan.summary)")
+            for (root, reason) in outcome.scan.unavailableRoots.sorted(by: { $0.key < $1.key }) {
+                print("library \(root) unavailable (its photos are kept): \(reason)")
+            }
             print("ingested \(outcome.ingested): \(outcome.encoded) embedded, \(outcome.reused) reused, \(outcome.failed) failed")
         }
         if outcome.failed > 0 {

@@ -10,7 +10,7 @@ struct SimilarCommand: AsyncParsableCommand {
         commandName: "similar",
         abstract: "List the photos most like IMAGE (a catalogued photo, or any image file, embedded on the fly), nearest first.")
 
-    @Argument(help: "A photo in the library, or any JPEG or PNG file.")
+    @Argument(help: "A photo in the library, or any JPEG, PNG, HEIC/HEIF, AVIF or WebP file.")
     var image: String
 
     @Option(name: .short, help: "Number of photos.")

@@ -22,19 +22,28 @@ struct StatusCommand: AsyncParsableCommand {
         let counts = try catalog.counts(modelID: model)
         let lastScan = try catalog.latestEvent(kind: "scan")
         let clusters = try catalog.clusterContents().count
-        let report = StatusReport(
+        var report = StatusReport(
             catalog: paths.catalog, model: model, counts: counts,
             lastScan: lastScan.map { .init(at: $0.at, detail: $0.detail) },
             daemon: daemonRun.map { DaemonReport(run: $0) },
             blasCore: latest?.blasCore,
             ingestRate: latest.flatMap { $0.ingestSeconds > 0 ? Double($0.filesIngested) / $0.ingestSeconds : nil },
             encoderCalls: try catalog.runs().reduce(0) { $0 + $1.extractorCalls },
-            clusters: clusters, lastRetrain: try catalog.latestClusterRun())
+            clusters: clusters, lastRetrain: try catalog.latestClusterRun(),
+            catalogDiskFreeBytes: Self.freeBytes(onFileSystemOf: paths.catalog))
+        report.diskFull = (report.catalogDiskFreeBytes ?? .max) < StatusReport.fullDiskBytes || report.daemon?.health?.diskFull != nil
         if json {
             try JSONOutput.print(report)
         } else {
             report.printHuman()
         }
+    }
+
+    /// Bytes an unprivileged writer may still use on the file system holding `path` (nil when it cannot be asked).
+    static func freeBytes(onFileSystemOf path: String) -> Int64? {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return nil }
+        return Int64(info.f_bavail) * Int64(info.f_frsize)
     }
 }
 
@@ -55,9 +64,20 @@ struct StatusReport: Encodable {
     var encoderCalls: Int
     var clusters: Int
     var lastRetrain: ClusterRun?
+    /// Free bytes where the catalogue is: a full disk shows here even when the daemon cannot write its heartbeat.
+    var catalogDiskFreeBytes: Int64?
+
+    /// Below this, the catalogue's disk counts as full.
+    static let fullDiskBytes: Int64 = 1 << 20
+
+    /// True when the catalogue's file system is (nearly) full, or the daemon says it is waiting for space.
+    var diskFull = false
 
     func printHuman() {
         print("catalogue     \(catalog)")
+        if diskFull {
+            print("disk          FULL where the catalogue is (\(catalogDiskFreeBytes.map { "\($0 >> 10) KiB free" } ?? "?")): ingest is paused until space is freed")
+        }
         print("model         \(model)")
         print("files         \(counts.files)")
         print("embedded      \(counts.embedded)")
@@ -73,6 +93,7 @@ struct StatusReport: Encodable {
             let state = daemon.running ? "running (pid \(daemon.pid)), \(daemon.phase)" : "not running (last seen \(Self.format(daemon.heartbeatAt)))"
             print("daemon        \(state)")
             if let note = daemon.watchNote { print("watching      \(note)") }
+            if daemon.running { for problem in daemon.health?.lines ?? [] { print("problem       \(problem)") } }
         } else {
             print("daemon        never ran; start it with `herd run`")
         }
@@ -101,6 +122,8 @@ struct DaemonReport: Encodable {
     var startedAt: Date
     var heartbeatAt: Date
     var watchNote: String?
+    /// What is not right (unavailable libraries, a full disk, failing upkeep, a failed reload); nil when all is well.
+    var health: RunHealth?
 
     init(run: CatalogRun) {
         pid = run.pid
@@ -110,5 +133,6 @@ struct DaemonReport: Encodable {
         startedAt = run.startedAt
         heartbeatAt = run.heartbeatAt
         watchNote = run.watchNote
+        health = running ? run.health : nil
     }
 }

@@ -85,6 +85,27 @@ final class CatalogTests: XCTestCase {
         XCTAssertEqual(try catalog.integrityCheck(), ["ok"])
     }
 
+    func testRescanRequeuesOnlyUnreadableAndUnsupportedFailuresUnderPresentRoots() throws {
+        let catalog = try Catalog.openForWriting(path: catalogPath)
+        var changes = CatalogChanges()
+        let kinds: [FailureKind] = [.unreadable, .unsupported, .corrupt, .tooLarge, .encoder]
+        changes.added = kinds.enumerated().map { stat("/lib/\($0.element.rawValue).jpg", inode: UInt64($0.offset + 1)) }
+            + [stat("/away/unreadable.jpg", inode: 99)]
+        try catalog.apply(changes)
+        let run = try catalog.beginRun(kind: "test", pid: 1, modelID: "m", blasCore: nil)
+        let outcomes = try (kinds + [.unreadable]).enumerated().map { index, kind -> IngestOutcome in
+            let path = index < kinds.count ? "/lib/\(kind.rawValue).jpg" : "/away/unreadable.jpg"
+            let row = try XCTUnwrap(catalog.file(atPath: path))
+            return IngestOutcome(id: row.id, stat: row.stat, contentHash: nil, metadata: nil, features: nil, error: "why", failure: kind)
+        }
+        try catalog.commit(outcomes, modelID: "m", runID: run, counters: BatchCounters(extractorCalls: 0, imagesEncoded: 0, seconds: 0))
+        XCTAssertEqual(try catalog.file(atPath: "/lib/too-large.jpg")?.failure, .tooLarge, "the kind is stored")
+        XCTAssertEqual(try catalog.requeueRetryableFailures(under: ["/lib"]), 2)
+        let pending = try catalog.files(matching: FileFilter(state: .pending)).map(\.stat.path)
+        XCTAssertEqual(pending, ["/lib/unreadable.jpg", "/lib/unsupported.jpg"])
+        XCTAssertEqual(try catalog.file(atPath: "/away/unreadable.jpg")?.state, .failed, "a library that is not there is left alone")
+    }
+
     func testCommitSkipsFilesChangedMeanwhileAndCountsEncoderWork() throws {
         let catalog = try Catalog.openForWriting(path: catalogPath)
         var changes = CatalogChanges()

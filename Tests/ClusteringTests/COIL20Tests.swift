@@ -5,7 +5,7 @@ import HerdTestSupport
 import XCTest
 @testable import Clustering
 
-/// On real CLIP features of COIL-20 (../shared/data/features): the default method is at least as good as k-means.
+/// On real CLIP features of COIL-20 (Tests/Data/features): the default method is at least as good as k-means.
 final class COIL20Tests: XCTestCase {
     static let folder = URL(fileURLWithPath: SharedData.path).appendingPathComponent("features")
 

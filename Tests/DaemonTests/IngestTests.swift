@@ -65,13 +65,18 @@ final class IngestTests: XCTestCase {
         XCTAssertEqual(shirt.metadata?.format, "jpeg")
         XCTAssertGreaterThan(shirt.metadata?.width ?? 0, 0)
 
-        // Copies, renames and a second drain: no encoder work, and failures are not retried.
+        // Copies, renames and a second drain: no encoder work; of the failures only the kind retried at every rescan
+        // (the text file named .jpg, an unsupported format a later herd may read) is tried again, and fails the same way.
         try FileManager.default.copyItem(atPath: shirts[2], toPath: fixture.library + "/copy.jpg")
         try FileManager.default.moveItem(atPath: shirts[3], toPath: fixture.library + "/renamed.jpg")
         _ = try scanner.reconcileAll()
         let again = try await pipeline(catalog, counting.extractor).drain()
-        XCTAssertEqual(again.files, 1, "only the copy is new to the catalogue")
+        XCTAssertEqual(again.files, 2, "the copy, and the unsupported-format failure retried")
         XCTAssertEqual(again.reused, 1)
+        XCTAssertEqual(again.failed, 1)
+        let retried = try XCTUnwrap(catalog.file(atPath: fixture.library + "/broken/lfs_pointer_image_06743.jpg"))
+        XCTAssertEqual(retried.failure, .unsupported)
+        XCTAssertEqual(try catalog.file(atPath: fixture.library + "/broken/empty.jpg")?.failure, .corrupt, "a damaged file waits for a change")
         XCTAssertEqual(counting.paths.count, 16)
         XCTAssertEqual(try catalog.file(atPath: fixture.library + "/copy.jpg")?.state, .done)
 

@@ -3,7 +3,7 @@ import Daemon
 import Foundation
 import Logging
 
-/// A temporary photo library made of real files from `../shared/data`, with its catalogue.
+/// A temporary photo library made of real files from `Tests/Data`, with its catalogue.
 struct LibraryFixture {
     let folder: TemporaryFolder
     let library: String

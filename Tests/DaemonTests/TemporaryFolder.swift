@@ -33,6 +33,6 @@ enum HerdTestPaths {
         return String(cString: resolved)
     }
 
-    /// `../shared/data` beside the checkout.
+    /// The committed test data, `Tests/Data` (see `SharedData`).
     static var sharedData: String { SharedData.path }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// Clusters and their folders, end to end: `herd init` on a temporary copy of `../shared/data/photos/clothing`,
+/// Clusters and their folders, end to end: `herd init` on a temporary copy of `Tests/Data/photos/clothing`,
 /// `herd run`, and the cluster commands. It uses the `byte-histogram-64` test-seam model (the real ViT is too slow in
 /// debug builds) and short training (HERD_TRAIN_STEPS), so it checks the daemon's behaviour, not clustering quality;
 /// `herd-bench stability` measures that.
@@ -108,7 +108,8 @@ final class ClusterFoldersEndToEndTests: XCTestCase {
     private func folders(_ herd: HerdHarness) throws -> Tree {
         var tree = Tree()
         let fm = FileManager.default
-        for name in try fm.contentsOfDirectory(atPath: herd.output).sorted() where !name.hasPrefix(".") {
+        // `_duplicates`, `_overview` and `index.html` are the duplicates and overview (OverviewEndToEndTests).
+        for name in try fm.contentsOfDirectory(atPath: herd.output).sorted() where !name.hasPrefix(".") && !name.hasPrefix("_") && name != "index.html" {
             tree.names.append(name)
             var targets: [String] = []
             for entry in try fm.contentsOfDirectory(atPath: herd.output + "/" + name) where entry != "_contact-sheet.jpg" {

@@ -12,7 +12,7 @@ struct HerdBinary {
         return root.appendingPathComponent(".build/debug/herd")
     }()
 
-    /// `../shared/data` beside the checkout.
+    /// The committed test data, `Tests/Data` (see `SharedData`).
     static let sharedData = SharedData.path
 
     /// What one run printed and how it ended.

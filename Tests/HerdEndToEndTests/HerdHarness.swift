@@ -58,7 +58,11 @@ struct HerdHarness {
 
     /// Starts `herd ARGS` in the background; its stderr goes to `root/daemon.log`.
     func start(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Process {
-        let process = HerdBinary.process(arguments, environment: environment.merging(extra) { $1 })
+        try launch(HerdBinary.process(arguments, environment: environment.merging(extra) { $1 }))
+    }
+
+    /// Runs `process` in the background with its stderr appended to `root/daemon.log`.
+    func launch(_ process: Process) throws -> Process {
         let log = root + "/daemon.log"
         if !FileManager.default.fileExists(atPath: log) { FileManager.default.createFile(atPath: log, contents: nil) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))

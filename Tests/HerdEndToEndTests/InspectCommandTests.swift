@@ -32,10 +32,10 @@ final class InspectCommandTests: XCTestCase {
             byName[(path as NSString).lastPathComponent] = object
         }
         for n in 0...8 {
-            XCTAssertEqual(byName["Landscape_\(n).jpg"]?["width"] as? Int, 1800)
-            XCTAssertEqual(byName["Landscape_\(n).jpg"]?["height"] as? Int, 1200)
-            XCTAssertEqual(byName["Portrait_\(n).jpg"]?["width"] as? Int, 1200)
-            XCTAssertEqual(byName["Portrait_\(n).jpg"]?["height"] as? Int, 1800)
+            XCTAssertEqual(byName["Landscape_\(n).jpg"]?["width"] as? Int, 450)
+            XCTAssertEqual(byName["Landscape_\(n).jpg"]?["height"] as? Int, 300)
+            XCTAssertEqual(byName["Portrait_\(n).jpg"]?["width"] as? Int, 300)
+            XCTAssertEqual(byName["Portrait_\(n).jpg"]?["height"] as? Int, 450)
             XCTAssertTrue(byName["Landscape_\(n).jpg"]?["error"] is NSNull)
         }
         XCTAssertTrue((byName["monkey12.jpg"]?["error"] as? String)?.contains("12-bit") ?? false)
@@ -52,7 +52,7 @@ final class InspectCommandTests: XCTestCase {
         let path = HerdBinary.sharedData + "/robustness/exif-orientation/Portrait_6.jpg"
         let result = try HerdBinary.run(["inspect", path])
         XCTAssertEqual(result.status, 0, result.stderr)
-        XCTAssertTrue(result.stdout.contains("1200×1800 upright, stored 1800×1200"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("300×450 upright, stored 450×300"), result.stdout)
         XCTAssertTrue(result.stdout.contains("orientation  6"), result.stdout)
     }
 

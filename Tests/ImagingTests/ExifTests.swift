@@ -82,7 +82,7 @@ final class ExifTests: XCTestCase {
             for n in 0...8 {
                 let path = TestData.shared + "/robustness/exif-orientation/\(shape)_\(n).jpg"
                 let info = try decoder.inspect(fileAt: path)
-                let (w, h) = shape == "Landscape" ? (1800, 1200) : (1200, 1800)
+                let (w, h) = shape == "Landscape" ? (450, 300) : (300, 450)
                 XCTAssertEqual(info.width, w, path)
                 XCTAssertEqual(info.height, h, path)
                 XCTAssertEqual(info.orientation.rawValue, max(n, 1), path)
@@ -112,5 +112,11 @@ final class ExifTests: XCTestCase {
         XCTAssertEqual(reds(.rightMirrored), [5, 2, 4, 1, 3, 0])
         XCTAssertEqual(reds(.left), [2, 5, 1, 4, 0, 3])
         XCTAssertEqual(image.oriented(.right).width, 2)
+    }
+
+    func testCaptureTimesWithAZoneAfterTheSecondsKeepTheLocalTime() {
+        XCTAssertEqual(ExifReader.isoDate("2024:04:22 14:38:09"), "2024-04-22T14:38:09")
+        XCTAssertEqual(ExifReader.isoDate("2024-04-22T14:38:09GMT+2"), "2024-04-22T14:38:09")
+        XCTAssertNil(ExifReader.isoDate("2024:04:22 14:38:xx"))
     }
 }

@@ -4,12 +4,17 @@ import Imaging
 
 /// Where the tests find real files and committed fixtures.
 enum TestData {
-    /// `../shared/data` beside the checkout.
+    /// The committed test data, `Tests/Data` (see `SharedData`).
     static let shared = SharedData.path
 
     /// A committed fixture of this test target.
     static func fixture(_ name: String) -> String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(name)").path
+    }
+
+    /// A HEIC/HEIF, AVIF or WebP sample of the committed data: `formats/<folder>/<name>`.
+    static func sample(_ folder: String, _ name: String) -> String {
+        shared + "/formats/\(folder)/\(name)"
     }
 
     /// Files directly inside a folder of the shared data, sorted.

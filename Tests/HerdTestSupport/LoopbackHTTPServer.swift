@@ -4,25 +4,42 @@ import Glibc
 #endif
 
 /// A minimal HTTP/1.1 server on 127.0.0.1 (an ephemeral port) for download tests: one connection
-/// at a time, `Connection: close`, GET with optional `Range: bytes=N-`.
-final class LoopbackHTTPServer: @unchecked Sendable {  // state guarded by `lock`; the accept loop runs on its own thread
+/// at a time, `Connection: close`, GET with optional `Range: bytes=N-`, redirects, extra headers.
+public final class LoopbackHTTPServer: @unchecked Sendable {  // state guarded by `lock`; the accept loop runs on its own thread
     /// What to send for a path.
-    struct Route {
-        var body: Data
+    public struct Route {
+        public var body: Data
         /// Send only this many body bytes, then close (Content-Length still announces the whole).
-        var cutAfter: Int?
+        public var cutAfter: Int?
         /// Honour Range requests.
-        var ranges = true
+        public var ranges = true
+        /// Answer `302 Found` with this Location instead of the body (as the hub does for LFS files).
+        public var redirect: URL? = nil
+        /// Extra response headers (e.g. `X-Repo-Commit`).
+        public var headers: [String: String] = [:]
+
+        public init(body: Data, cutAfter: Int? = nil, ranges: Bool = true, redirect: URL? = nil, headers: [String: String] = [:]) {
+            self.body = body
+            self.cutAfter = cutAfter
+            self.ranges = ranges
+            self.redirect = redirect
+            self.headers = headers
+        }
+
+        /// A redirect to `location`.
+        public static func redirect(to location: URL, headers: [String: String] = [:]) -> Route {
+            Route(body: Data(), redirect: location, headers: headers)
+        }
     }
 
-    let port: UInt16
+    public let port: UInt16
     private let socketFD: Int32
     private let lock = NSLock()
     private var routes: [String: Route] = [:]
     private var log: [(path: String, range: String?)] = []
     private var thread: Thread?
 
-    init() throws {
+    public init() throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
         var yes: Int32 = 1
@@ -47,20 +64,20 @@ final class LoopbackHTTPServer: @unchecked Sendable {  // state guarded by `lock
     }
 
     /// The URL of `path` on this server.
-    var base: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    public var base: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
     /// Serves `route` at `path` from now on.
-    func set(_ path: String, _ route: Route) {
+    public func set(_ path: String, _ route: Route) {
         lock.lock(); routes[path] = route; lock.unlock()
     }
 
     /// Requests seen so far: path and Range header.
-    var requests: [(path: String, range: String?)] {
+    public var requests: [(path: String, range: String?)] {
         lock.lock(); defer { lock.unlock() }
         return log
     }
 
-    func stop() {
+    public func stop() {
         shutdown(socketFD, Int32(SHUT_RDWR))
         close(socketFD)
     }
@@ -97,6 +114,11 @@ final class LoopbackHTTPServer: @unchecked Sendable {  // state guarded by `lock
             send(client, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", Data())
             return
         }
+        let extra = route.headers.map { "\($0.key): \($0.value)\r\n" }.joined()
+        if let location = route.redirect {
+            send(client, "HTTP/1.1 302 Found\r\nLocation: \(location.absoluteString)\r\n\(extra)Content-Length: 0\r\nConnection: close\r\n\r\n", Data())
+            return
+        }
         var start = 0
         if route.ranges, let range, range.hasPrefix("bytes="), let from = Int(range.dropFirst(6).split(separator: "-").first ?? "") {
             start = from
@@ -107,7 +129,7 @@ final class LoopbackHTTPServer: @unchecked Sendable {  // state guarded by `lock
         }
         let body = route.body.subdata(in: start..<route.body.count)
         let status = start > 0 ? "206 Partial Content" : "200 OK"
-        var head = "HTTP/1.1 \(status)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n"
+        var head = "HTTP/1.1 \(status)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n" + extra
         if start > 0 { head += "Content-Range: bytes \(start)-\(route.body.count - 1)/\(route.body.count)\r\n" }
         send(client, head + "\r\n", route.cutAfter.map { body.prefix($0) } ?? body)
     }

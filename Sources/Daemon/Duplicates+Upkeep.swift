@@ -1,0 +1,83 @@
+import Catalog
+import Foundation
+import Imaging
+
+extension Herds {
+    /// Neighbours looked up per photo for near-duplicates (the photo itself is usually the first).
+    static let duplicateNeighbours = 9
+    /// Pairs farther apart than this cosine distance are not stored: no `duplicate_threshold` reaches them.
+    static let storedPairDistance: Float = 0.5
+    /// Photos checked (or given a digest) per call, so that one call stays short.
+    static let duplicateBatch = 512
+
+    /// These herds with signatures and thumbnails kept in `digests`.
+    public func with(digests: PhotoDigests) -> Herds {
+        var copy = self
+        copy.digests = digests
+        return copy
+    }
+
+    /// Keeps the near-duplicate pairs current, from the neighbour index: forgets pairs of contents that are gone,
+    /// makes the signatures and thumbnails ingest could not, and looks up the nearest neighbours of each photo not
+    /// checked yet (a new photo finds its older near copies, so each pair is found from its newer side: no pass
+    /// over all pairs). Returns the photos given a digest or checked: 0 once everything is current.
+    @discardableResult
+    public func updateDuplicates() throws -> Int {
+        guard let digests else { return 0 }
+        try catalog.removeOrphanDuplicateData()
+        let made = try backfillDigests(digests)
+        let photos = try catalog.photosNeedingNeighbourCheck(modelID: modelID, limit: Self.duplicateBatch)
+        guard !photos.isEmpty else { return made }
+        var found: [(hash: Data, key: Int64, distance: Float)] = []
+        var pairs: [NearPair] = []
+        var checked: [Data] = []
+        let own = try catalog.signatures(of: photos.map(\.contentHash))
+        for photo in photos {
+            guard let key = photo.key, index.contains(all: [key]) else { continue }
+            for neighbour in try index.search(photo.vector, k: Self.duplicateNeighbours)
+            where Int64(neighbour.id) != key && neighbour.distance <= Self.storedPairDistance {
+                found.append((photo.contentHash, Int64(neighbour.id), neighbour.distance))
+            }
+            // Near-identical pictures the features put farther apart than the nearest neighbours: found by signature.
+            if let signature = own[photo.contentHash] {
+                for (other, theirs) in try catalog.signaturesSharingBands(PerceptualHash.bands(signature))
+                where other != photo.contentHash && PerceptualHash.distance(signature, theirs) <= PerceptualHash.bandReach {
+                    guard let vector = try catalog.features(forHash: other, modelID: modelID), vector.count == photo.vector.count else { continue }
+                    pairs.append(NearPair(photo.contentHash, other, distance: Self.cosineDistance(photo.vector, vector)))
+                }
+            }
+            checked.append(photo.contentHash)
+        }
+        let hashes = try catalog.contentHashes(forKeys: Array(Set(found.map(\.key))))
+        pairs += found.compactMap { f in hashes[f.key].map { NearPair(f.hash, $0, distance: max(0, f.distance)) } }
+        try catalog.recordNearPairs(pairs, checked: checked, modelID: modelID)
+        return made + checked.count
+    }
+
+    /// 1 − x·y for L2-normalised x, y (the index's cosine distance), at least 0.
+    static func cosineDistance(_ x: [Float], _ y: [Float]) -> Float {
+        var dot: Float = 0
+        for i in 0..<min(x.count, y.count) { dot += x[i] * y[i] }
+        return max(0, 1 - dot)
+    }
+
+    /// Signatures and thumbnails for embedded contents that have none (photos ingested before they existed, or by an
+    /// extractor that does not decode), each photo decoded at reduced DCT scale. Returns how many were made.
+    func backfillDigests(_ digests: PhotoDigests) throws -> Int {
+        let decoder = ImageDecoder()
+        var signatures: [(contentHash: Data, signature: UInt64)] = []
+        for (hash, path) in try catalog.contentsLackingSignature(limit: Self.duplicateBatch) where !digests.hasFailed(hash) {
+            do {
+                let digest = try PhotoDigest.make(fileAt: path, decoder: decoder)
+                try digests.saveThumbnail(digest, contentHash: hash)
+                signatures.append((hash, digest.signature))
+            } catch {
+                if digests.markFailed(hash) {
+                    logger.warning("no signature or thumbnail for a photo", metadata: ["path": "\(path)", "error": "\(error)"])
+                }
+            }
+        }
+        try catalog.storeSignatures(signatures, bands: PerceptualHash.bands)
+        return signatures.count
+    }
+}
