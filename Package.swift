@@ -31,10 +31,13 @@ let package = Package(
         .target(name: "CSystem"),
         // bf16 GEMM kernels (AVX512_BF16), compiled per function for that ISA and chosen at run time.
         .target(name: "CKernels"),
+        // oneDNN's bf16 matmul (Debian: libdnnl-dev, oneDNN 2.6; no pkg-config file, headers in /usr/include)
+        // behind plain C functions; libgomp is its threading runtime, whose thread count herd sets.
+        .target(name: "CDNNL", linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]),
 
         // Swift modules, one per concern (see Docs/ARCHITECTURE.md).
         .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CHeif", "CWebP"]),
-        .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"], swiftSettings: numericSettings),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CKernels", "CDNNL"], swiftSettings: numericSettings),
         .target(
             name: "Encoder",
             dependencies: ["Tensor", "CSystem", .product(name: "Crypto", package: "swift-crypto")],

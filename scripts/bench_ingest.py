@@ -193,10 +193,14 @@ def run_herd(herd: str, library: str, models: str, run_dir: str, args, precision
                HERD_PRECISION=precision)
     subprocess.run([herd, "init", library, "--output", os.path.join(run_dir, "herds"), "--model", MODEL_NAME],
                    env=env, check=True, capture_output=True)
-    # The precision the scan below runs in, as herd resolves it with this configuration and environment.
-    doctor = subprocess.run([herd, "doctor"], env=env, check=True, capture_output=True, text=True).stdout
+    # The precision the scan below runs in, as herd resolves it with this configuration and environment
+    # (for auto: what `herd doctor --measure` chooses in its own measurement, which the scan repeats).
+    doctor = subprocess.run([herd, "doctor", "--measure", "--model", MODEL_NAME, "--threads", str(args.threads)], env=env,
+                            check=True, capture_output=True, text=True).stdout
+    chose = next((l for l in doctor.splitlines() if l.startswith("auto chose ")), None)
     line = next((l for l in doctor.splitlines() if l.startswith("precision:")), "precision: unknown")
-    used = line.split("ingest runs", 1)[-1].split()[0] if "ingest runs" in line else "unknown"
+    used = chose.split()[2] if chose and precision == "auto" else (
+        line.split("ingest runs", 1)[-1].split()[0] if "ingest runs" in line else "unknown")
     t0 = time.perf_counter()
     scan = subprocess.run([herd, "scan", "--json"], env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - t0
@@ -229,7 +233,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--copies", type=int, default=24, help="12 MP photos in the 12mp set")
-    ap.add_argument("--precisions", nargs="+", default=["auto"], choices=["auto", "fp32", "bf16"],
+    ap.add_argument("--precisions", nargs="+", default=["auto"], choices=["auto", "fp32", "bf16", "bf16-onednn"],
                     help="herd runs once per precision in every round (HERD_PRECISION)")
     ap.add_argument("--peer", nargs=3, metavar=("LIBRARY", "DB", "ONNX"), help=argparse.SUPPRESS)
     args = ap.parse_args()

@@ -25,6 +25,24 @@ import reference_model  # noqa: E402
 import torch  # noqa: E402
 
 
+class CLS(torch.nn.Module):
+    """The CLS feature of a transformers ViT, as one module for ONNX export and for torch timing."""
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, pixel_values):
+        return self.inner(pixel_values=pixel_values).last_hidden_state[:, 0, :]
+
+
+def export_onnx(model, onnx_path: str) -> None:
+    """The model's CLS feature exported to ONNX (opset 17, dynamic batch)."""
+    torch.onnx.export(CLS(model).eval(), (torch.zeros(1, 3, 224, 224),), onnx_path,
+                      input_names=["pixel_values"], output_names=["cls"],
+                      dynamic_axes={"pixel_values": {0: "batch"}, "cls": {0: "batch"}},
+                      opset_version=17, dynamo=False)
+
+
 def export(work: str) -> str:
     folder = os.path.join(work, "dino-vits16")
     onnx_path = os.path.join(folder, "model.onnx")
@@ -32,19 +50,7 @@ def export(work: str) -> str:
         os.makedirs(folder, exist_ok=True)
         model = reference_model.build("dino-vits16", seed=100)
         reference_model.save_model(model, folder)
-
-        class CLS(torch.nn.Module):
-            def __init__(self, inner):
-                super().__init__()
-                self.inner = inner
-
-            def forward(self, pixel_values):
-                return self.inner(pixel_values=pixel_values).last_hidden_state[:, 0, :]
-
-        torch.onnx.export(CLS(model).eval(), (torch.zeros(1, 3, 224, 224),), onnx_path,
-                          input_names=["pixel_values"], output_names=["cls"],
-                          dynamic_axes={"pixel_values": {0: "batch"}, "cls": {0: "batch"}},
-                          opset_version=17, dynamo=False)
+        export_onnx(model, onnx_path)
     return folder
 
 

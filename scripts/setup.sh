@@ -3,7 +3,7 @@
 set -euo pipefail
 
 # libheif-dev brings libheif with its HEVC (libde265) and AV1 (dav1d, aom) decoders; libwebp-dev brings libwebpdemux.
-packages=(pkg-config libjpeg-dev libpng-dev libheif-dev libwebp-dev libopenblas-dev libsqlite3-dev)
+packages=(pkg-config libjpeg-dev libpng-dev libheif-dev libwebp-dev libopenblas-dev libdnnl-dev libsqlite3-dev)
 # systemd-analyze is used by the tests to verify the user unit; chromium renders the overview pages headless.
 if [ "${HERD_SETUP_TEST_TOOLS:-0}" = 1 ]; then packages+=(systemd chromium); fi
 

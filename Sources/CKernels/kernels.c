@@ -48,6 +48,13 @@ void herd_bf16_pack_portable(const float *w, size_t k, size_t n, size_t ldw, uin
     }
 }
 
+/// herd_bf16_convert in portable C.
+static void convert_portable(const float *src, size_t rows, size_t cols, size_t lds, uint16_t *dst, size_t ldd) {
+    for (size_t r = 0; r < rows; r++) {
+        for (size_t i = 0; i < cols; i++) dst[r * ldd + i] = herd_bf16_round(src[r * lds + i]);
+    }
+}
+
 #if defined(__x86_64__)
 
 int herd_cpu_has_avx512_bf16(void) {
@@ -94,6 +101,33 @@ void herd_bf16_pack(const float *w, size_t k, size_t n, size_t ldw, uint16_t *pa
         pack_avx512(w, k, n, ldw, packed);
     } else {
         herd_bf16_pack_portable(w, k, n, ldw, packed);
+    }
+}
+
+static BF16_TARGET void convert_avx512(const float *src, size_t rows, size_t cols, size_t lds, uint16_t *dst, size_t ldd) {
+    for (size_t r = 0; r < rows; r++) {
+        const float *s = src + r * lds;
+        uint16_t *d = dst + r * ldd;
+        size_t i = 0;
+        for (; i + 32 <= cols; i += 32) {
+            __m512i both = (__m512i)_mm512_cvtne2ps_pbh(_mm512_loadu_ps(s + i + 16), _mm512_loadu_ps(s + i));
+            _mm512_storeu_si512((void *)(d + i), both);
+        }
+        for (; i < cols; i++) d[i] = herd_bf16_round(s[i]);
+    }
+}
+
+void herd_bf16_convert(const float *src, size_t rows, size_t cols, size_t lds, uint16_t *dst, size_t ldd) {
+    static int wide = -1;  // CPUID traps to the hypervisor in a VM: asked once (a benign race: all write the same value)
+    int known = __atomic_load_n(&wide, __ATOMIC_RELAXED);
+    if (known < 0) {
+        known = herd_cpu_has_avx512_bf16();
+        __atomic_store_n(&wide, known, __ATOMIC_RELAXED);
+    }
+    if (known) {
+        convert_avx512(src, rows, cols, lds, dst, ldd);
+    } else {
+        convert_portable(src, rows, cols, lds, dst, ldd);
     }
 }
 
@@ -264,6 +298,10 @@ BF16_TARGET void herd_avx512_softmax_rows(float *x, size_t rows, size_t cols, si
 #else
 
 int herd_cpu_has_avx512_bf16(void) { return 0; }
+
+void herd_bf16_convert(const float *src, size_t rows, size_t cols, size_t lds, uint16_t *dst, size_t ldd) {
+    convert_portable(src, rows, cols, lds, dst, ldd);
+}
 
 void herd_bf16_pack(const float *w, size_t k, size_t n, size_t ldw, uint16_t *packed) {
     herd_bf16_pack_portable(w, k, n, ldw, packed);

@@ -11,9 +11,13 @@ final class Scratch {
     let projected: FloatBuffer  // [M, D] output of a projection before bias and residual
     let scores: FloatBuffer   // [workers, T, T] attention weights, one matrix per worker thread
     let patches: FloatBuffer  // [N·g, 3·p·p] image patches (im2col)
+    /// bf16 copies of the inputs of the weight products, for oneDNN (empty on the other engines):
+    /// normed [M, D], context [M, D], hidden [M, H] (written by fc1 itself), patches [N·g, 3·p·p].
+    let normed16, context16, hidden16, patches16: BF16Buffer
 
-    /// Buffers for `images` × `tokens` rows of `config` and `workers` threads.
-    init(config: ViTConfig, images: Int, tokens: Int, workers: Int) {
+    /// Buffers for `images` × `tokens` rows of `config` and `workers` threads; `bf16Inputs`: also the
+    /// bf16 input buffers oneDNN's products read.
+    init(config: ViTConfig, images: Int, tokens: Int, workers: Int, bf16Inputs: Bool = false) {
         let m = images * tokens, d = config.hidden
         rowCapacity = m
         tokenCapacity = tokens
@@ -29,6 +33,11 @@ final class Scratch {
         projected = FloatBuffer(count: m * d)
         scores = FloatBuffer(count: workers * tokens * tokens)
         patches = FloatBuffer(count: images * (tokens - 1) * 3 * config.patch * config.patch)
+        let half = { (count: Int) in BF16Buffer(count: bf16Inputs ? count : 0) }
+        normed16 = half(m * d)
+        context16 = half(m * d)
+        hidden16 = half(m * config.mlpHidden)
+        patches16 = half(patches.count)
     }
 
     /// Whether `images` × `tokens` fit in these buffers.

@@ -6,9 +6,12 @@ import Tensor
 public final class VisionTransformer {
     /// The architecture.
     public var config: ViTConfig { weights.config }
-    /// The precision the weight products run in: fp32 or bf16, never auto.
-    public let precision: Precision
+    /// The precision the weight products run in: fp32, bf16 or bf16-onednn, never auto.
+    public var precision: Precision { matrices.precision }
+    /// What `auto` measured to make its choice (nil when the precision was set explicitly).
+    public let selection: PrecisionSelection?
     let weights: ViTWeights
+    let matrices: EncoderMatrices
     let pool: ComputePool
     var scratch: Scratch?
     var lanes: [Scratch]?
@@ -18,29 +21,54 @@ public final class VisionTransformer {
     /// Images each thread runs together when splitting by images (nil: up to 4, so that every
     /// thread gets at least two lanes to balance load); kept settable for benchmarks.
     public var imagesPerLane: Int?
+    /// Where the forward pass adds up the time of each stage, when set (benchmarks).
+    public var profile: StageProfile?
     var positionCache: (height: Int, width: Int, table: FloatBuffer)?
 
     /// A float32 transformer over `weights` using up to `threads` threads per call.
     public init(weights: ViTWeights, threads: Int) {
         self.weights = weights
         self.pool = ComputePool(threads: threads)
-        self.precision = .fp32
+        self.matrices = EncoderMatrices(float32: weights)
+        self.selection = nil
     }
 
-    /// A transformer over `weights` in `precision` (resolved for this CPU: `auto` picks bf16 where
-    /// it runs; an explicit bf16 on a CPU without AVX512_BF16 throws). bf16 packs every weight
-    /// matrix to bf16 once, here, and drops this transformer's float32 copies.
-    /// `cpuSupportsBF16: false` pretends the CPU lacks bf16 (tests).
-    public init(weights: ViTWeights, threads: Int, precision: Precision, cpuSupportsBF16: Bool = BF16.isSupported) throws {
-        let resolved = try precision.resolved(cpuSupportsBF16: cpuSupportsBF16 && BF16.isSupported)
-        self.weights = resolved == .bf16 ? weights.withBF16Panels(threads: threads) : weights
+    /// A transformer over `weights` in `precision`: `auto` measures the paths this CPU runs
+    /// (`PrecisionSelection`) and takes the fastest that passes the parity check; an explicit bf16
+    /// on a CPU without AVX512_BF16, or bf16-onednn where oneDNN cannot make its matmul, throws.
+    /// The bf16 paths hold their matrices in their own layout and drop this transformer's float32
+    /// copies. `cpuSupportsBF16: false` pretends the CPU has no bf16 instructions (tests): bf16 then
+    /// throws, and `auto` considers fp32 alone.
+    public init(weights: ViTWeights, threads: Int, precision: Precision, cpuSupportsBF16: Bool = BF16.isSupported,
+                cache: PrecisionChoiceCache? = nil) throws {
+        let bf16 = cpuSupportsBF16 && BF16.isSupported
+        var chosen = try precision.resolved(cpuSupportsBF16: bf16)
+        var selection: PrecisionSelection?
+        var matrices: EncoderMatrices?
+        let rows = Self.referenceRows(weights.config)
+        if chosen == .auto, bf16, let remembered = cache?.lookup(weights.config),
+           let made = try? EncoderMatrices.make(weights, precision: remembered, referenceRows: rows, threads: threads) {
+            chosen = remembered
+            matrices = made
+        } else if chosen == .auto {
+            let measured = PrecisionSelection.measure(weights, candidates: bf16 ? [.fp32, .bf16, .bf16OneDNN] : [.fp32])
+            if bf16 { cache?.store(measured, config: weights.config) }
+            selection = measured
+            chosen = measured.chosen
+        }
+        let made = try matrices ?? EncoderMatrices.make(weights, precision: chosen, referenceRows: rows, threads: threads)
+        if case .oneDNN = made.patch { try Self.prepare(made, config: weights.config) }
+        self.weights = chosen == .fp32 ? weights : weights.releasingMatrices()
+        self.matrices = made
         self.pool = ComputePool(threads: threads)
-        self.precision = resolved
+        self.selection = selection
     }
 
     /// Loads the safetensors checkpoint at `path` (and `configPath`, a config.json, when given).
+    /// `cache`: where `auto` remembers its choice for this CPU (nil: measure at every load).
     public convenience init(contentsOf path: String, configPath: String? = nil, threads: Int,
-                            precision: Precision = .fp32, cpuSupportsBF16: Bool = BF16.isSupported) throws {
+                            precision: Precision = .fp32, cpuSupportsBF16: Bool = BF16.isSupported,
+                            cache: PrecisionChoiceCache? = nil) throws {
         let file = try Self.open(path)
         var json: Data?
         if let configPath {
@@ -49,10 +77,43 @@ public final class VisionTransformer {
             }
             json = data
         }
-        // Resolved first, so that bf16 packs each matrix as it loads.
-        let resolved = try precision.resolved(cpuSupportsBF16: cpuSupportsBF16 && BF16.isSupported)
+        // Resolved first, so that bf16 (set, or remembered by auto) packs each matrix as it loads.
+        var resolved = try precision.resolved(cpuSupportsBF16: cpuSupportsBF16 && BF16.isSupported)
+        if resolved == .auto, cpuSupportsBF16 && BF16.isSupported, let cache,
+           let config = try? ViTConfig.infer(from: file, configJSON: json), cache.lookup(config) == .bf16 {
+            resolved = .bf16
+        }
         let weights = try ViTWeights(file: file, configJSON: json, threads: threads, bf16: resolved == .bf16)
-        try self.init(weights: weights, threads: threads, precision: resolved, cpuSupportsBF16: cpuSupportsBF16)
+        try self.init(weights: weights, threads: threads, precision: resolved, cpuSupportsBF16: cpuSupportsBF16, cache: cache)
+    }
+
+    /// The patch grid of the images herd embeds: 224² (DINO v1's native grid), or the native grid
+    /// where that is smaller (tiny test models).
+    static func probeGrid(_ c: ViTConfig) -> Int { min(224 / c.patch, c.positionGrid) }
+
+    /// The row count oneDNN picks its weight layouts for: a lane of two images at `probeGrid`, the
+    /// shape most products of a batch run at.
+    static func referenceRows(_ c: ViTConfig) -> Int {
+        let grid = probeGrid(c)
+        return 2 * (1 + grid * grid)
+    }
+
+    /// Creates oneDNN's primitives for the shapes of lanes of 1, 2 and 4 images at the native grid
+    /// now, at load, rather than in the first batch.
+    static func prepare(_ m: EncoderMatrices, config c: ViTConfig) throws {
+        let grid = probeGrid(c), tokens = 1 + grid * grid
+        func prepare(_ w: WeightMatrix, _ rows: [Int]) throws {
+            guard case .oneDNN(let x) = w else { return }
+            for r in rows {
+                do { try x.prepare(m: r) } catch { throw EncoderError("precision bf16-onednn", "\(error.message); use --precision auto or fp32") }
+            }
+        }
+        let lanes = [1, 2, 4]
+        try prepare(m.patch, [grid * grid])
+        for b in m.blocks {
+            try prepare(b.qkv, lanes.map { $0 * tokens })
+            for w in [b.out, b.fc1, b.fc2] { try prepare(w, lanes.map { $0 * tokens } + lanes) }
+        }
     }
 
     static func open(_ path: String) throws -> SafeTensorsFile {
@@ -98,12 +159,14 @@ public final class VisionTransformer {
                 let serial = ComputePool(threads: 1)
                 pool.forEach(laneItems) { item, worker in
                     let first = item * lane
-                    let pass = ForwardPass(weights: self.weights, pool: serial, scratch: lanes[worker], positions: positions)
+                    let pass = ForwardPass(weights: self.weights, matrices: self.matrices, pool: serial, scratch: lanes[worker],
+                                           positions: positions, profile: self.profile)
                     pass.run(base + first * imageFloats, height: height, width: width, normalize: normalize, out: out.pointer + first * c.hidden)
                 }
             }
             if inLanes < n {
-                let pass = ForwardPass(weights: weights, pool: pool, scratch: sharedScratch(images: n - inLanes, tokens: tokens), positions: positions)
+                let pass = ForwardPass(weights: weights, matrices: matrices, pool: pool, scratch: sharedScratch(images: n - inLanes, tokens: tokens),
+                                       positions: positions, profile: profile)
                 pass.run(base + inLanes * imageFloats, height: height, width: width, normalize: normalize, out: out.pointer + inLanes * c.hidden)
             }
         }
@@ -116,7 +179,7 @@ public final class VisionTransformer {
             s.resize(images: images, tokens: tokens)
             return s
         }
-        let s = Scratch(config: config, images: images, tokens: tokens, workers: pool.threads)
+        let s = Scratch(config: config, images: images, tokens: tokens, workers: pool.threads, bf16Inputs: usesBF16Inputs)
         scratch = s
         return s
     }
@@ -127,10 +190,13 @@ public final class VisionTransformer {
             for s in lanes { s.resize(images: images, tokens: tokens) }
             return lanes
         }
-        let made = (0..<pool.threads).map { _ in Scratch(config: config, images: images, tokens: tokens, workers: 1) }
+        let made = (0..<pool.threads).map { _ in Scratch(config: config, images: images, tokens: tokens, workers: 1, bf16Inputs: usesBF16Inputs) }
         lanes = made
         return made
     }
+
+    /// Whether the products read bf16 copies of their inputs (oneDNN).
+    var usesBF16Inputs: Bool { if case .oneDNN = matrices.patch { true } else { false } }
 
     /// Position embeddings for a gridH × gridW input: [1 + gridH·gridW, D], CLS position first.
     func positionTable(gridH: Int, gridW: Int) -> FloatBuffer {

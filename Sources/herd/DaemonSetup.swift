@@ -48,7 +48,8 @@ struct DaemonSetup {
         }
         let model = try VisionTransformer(contentsOf: weights, configPath: config, threads: configuration.threads,
                                           precision: configuration.encoderPrecision,
-                                          cpuSupportsBF16: CPUSupport.bf16(environment: environment))
+                                          cpuSupportsBF16: CPUSupport.bf16(environment: environment),
+                                          cache: PrecisionChoiceCache(folder: store.root))
         // Features are cached per model id; the digest makes new weights under an old name re-embed.
         // The id leaves out the precision: bf16 features stay within cosine ≈ 0.999 of fp32's
         // (Docs/ENCODER.md), so switching precision does not re-embed the library.

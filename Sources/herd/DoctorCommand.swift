@@ -15,9 +15,20 @@ struct DoctorCommand: ParsableCommand {
     @Option(name: .customLong("config"), help: "Configuration file whose precision to report (default $HERD_CONFIG, else $XDG_CONFIG_HOME/herd/config.toml).")
     var config: String?
 
+    @Flag(name: .long, help: "Run auto's measurement now (each path timed on the real shapes of --model, or of random dino-vits16 weights when it is not installed), print what it chose, and remember it for ingest.")
+    var measure = false
+
+    @Option(name: .long, help: "Model whose shapes --measure times (default: \(PublishedModel.defaultName)).")
+    var model: String = PublishedModel.defaultName
+
+    @Option(name: .long, help: "Threads the encoder runs with (for --measure; default 2, as ingest).")
+    var threads = 2
+
     func run() throws {
         print(Self.blasReport())
+        print(Self.oneDNNReport())
         print(Self.precisionReport(config: config))
+        if measure { print(try measurement()) }
         let store = storeOptions.store
         let installed = store.list()
         print("model store:  \(store.root.path)")
@@ -45,6 +56,47 @@ struct DoctorCommand: ParsableCommand {
             return "precision:    invalid \"\(requested)\" (\(source)); use auto, bf16 or fp32"
         }
         return "precision:    ingest runs \(precision.explanation(cpuSupportsBF16: CPUSupport.bf16(environment: environment))); precision = \(requested) (\(source))"
+    }
+
+    /// oneDNN's version and instruction set, AMX, and whether this process may run JIT code.
+    static func oneDNNReport() -> String {
+        let amx: String
+        switch OneDNN.amx {
+        case .absent: amx = "not on this CPU"
+        case .granted: amx = "present; the kernel granted this process its tile state (ARCH_REQ_XCOMP_PERM)"
+        case .refused: amx = "present, but the kernel refused its tile state (ARCH_REQ_XCOMP_PERM; Linux ≥ 5.16 needed): oneDNN uses AVX-512"
+        case .disabledByOS: amx = "present, but the OS does not enable its tile state (XCR0): oneDNN uses AVX-512"
+        }
+        let denied = OneDNN.writeExecuteDenied
+        return [
+            "oneDNN:       \(OneDNN.version), dispatching on \(OneDNN.isa)",
+            "AMX:          \(amx)",
+            "JIT code:     " + (denied == true
+                ? "forbidden in this process (MemoryDenyWriteExecute / PR_SET_MDWE): bf16-onednn cannot run, auto leaves it out"
+                : denied == false ? "allowed (oneDNN generates its kernels at run time)" : "allowed unless a seccomp filter forbids it (the kernel cannot tell)"),
+        ].joined(separator: "\n")
+    }
+
+    /// auto's measurement on the configured model (or random weights of its architecture).
+    func measurement() throws -> String {
+        let store = storeOptions.store
+        let vit: VisionTransformer
+        var source: String
+        if let (weights, configPath) = try? store.resolve(model) {
+            vit = try VisionTransformer(contentsOf: weights, configPath: configPath, threads: threads, precision: .auto,
+                                        cpuSupportsBF16: CPUSupport.bf16())
+            source = "model \(model)"
+        } else {
+            let published = PublishedModel.named(model) ?? PublishedModel.named(PublishedModel.defaultName)
+            guard let published else { throw ValidationError("unknown model '\(model)'") }
+            vit = try VisionTransformer(weights: ViTWeights(random: ViTConfig(published: published)), threads: threads,
+                                        precision: .auto, cpuSupportsBF16: CPUSupport.bf16())
+            source = "random weights of \(published.name) (not installed)"
+        }
+        // A fresh measurement replaces what ingest remembered for this CPU and architecture.
+        if let selection = vit.selection { PrecisionChoiceCache(folder: store.root).store(selection, config: vit.config) }
+        let report = vit.selection?.report ?? "auto chose \(vit.precision)"
+        return "measured:     \(source), \(vit.kernelName)\n" + report
     }
 
     /// The BLAS library's state in words, including whether herd restarted to pick its kernels.

@@ -7,6 +7,7 @@ import Foundation
 enum Main {
     static func main() async {
         BLASRestart.restartIfNeeded()
+        JITPolicy.applyTestSeam()
         do {
             var command = try Herd.parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

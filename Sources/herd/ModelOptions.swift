@@ -15,7 +15,7 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "Threads for the forward pass (default: all CPUs).")
     var threads: Int?
 
-    @Option(name: .long, help: "Weight products in fp32, bf16 (needs AVX512_BF16) or auto (bf16 where the CPU has it, as ingest).")
+    @Option(name: .long, help: "Weight products in fp32, bf16 (herd's kernel, needs AVX512_BF16), bf16-onednn (oneDNN: AMX where present) or auto (the fastest of those this CPU runs, measured at load, as ingest).")
     var precision: Precision = .auto
 
     /// The model store these options point at.
@@ -30,7 +30,8 @@ struct ModelOptions: ParsableArguments {
     func load(precision: Precision? = nil) throws -> VisionTransformer {
         let (weights, config) = try store.resolve(model)
         return try VisionTransformer(contentsOf: weights, configPath: config, threads: threadCount,
-                                     precision: precision ?? self.precision, cpuSupportsBF16: CPUSupport.bf16())
+                                     precision: precision ?? self.precision, cpuSupportsBF16: CPUSupport.bf16(),
+                                     cache: PrecisionChoiceCache(folder: store.root))
     }
 
     func validate() throws {

@@ -37,7 +37,9 @@ struct ServiceUnit {
             RestrictRealtime=yes
             RestrictSUIDSGID=yes
             RestrictNamespaces=yes
-            MemoryDenyWriteExecute=yes
+            # No MemoryDenyWriteExecute=yes: the encoder's bf16 path through oneDNN (AMX tiles on Intel,
+            # 2–3x fp32 there) generates its kernels at run time, which that setting forbids. With it
+            # set, `precision = auto` leaves oneDNN out and runs fp32 or herd's own bf16 kernel.
             SystemCallArchitectures=native
             UMask=0077
 

@@ -51,7 +51,7 @@ final class ConfigurationTests: XCTestCase {
         var wrong = fp32
         wrong.precision = "fp16"
         XCTAssertThrowsError(try wrong.validated()) { error in
-            XCTAssertTrue("\(error)".contains("must be one of \"fp32\", \"bf16\", \"auto\"") && "\(error)".contains("fp16"), "\(error)")
+            XCTAssertTrue("\(error)".contains("must be one of \"fp32\", \"bf16\", \"bf16-onednn\", \"auto\"") && "\(error)".contains("fp16"), "\(error)")
         }
     }
 

@@ -86,6 +86,59 @@ final class EncoderCommandTests: XCTestCase {
         XCTAssertTrue(doctor.stdout.contains("ingest runs fp32 (auto, and this CPU has no AVX512_BF16)"), doctor.stdout)
     }
 
+    func testEmbedThroughOneDNNStaysCloseToTheReference() throws {
+        let (run, got) = try embedFixture(["--precision", "bf16-onednn"])
+        try XCTSkipIf(run.status != 0 && run.stderr.contains("no implementation on this CPU"), "oneDNN has no bf16 matmul here")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertGreaterThan(minCosine(got, try expected), 0.999)
+    }
+
+    /// Under the service unit's memory protection (MemoryDenyWriteExecute, here its prctl form)
+    /// oneDNN cannot generate its kernels: auto still embeds (without oneDNN), an explicit
+    /// bf16-onednn fails saying why, and doctor says so.
+    func testUnderDenyWriteExecuteAutoRunsAndOneDNNFailsSayingWhy() throws {
+        let deny = ["HERD_TEST_DENY_WRITE_EXECUTE": "1"]
+        let (auto, got) = try embedFixture([], environment: deny)
+        try XCTSkipIf(auto.stderr.contains("no PR_SET_MDWE"), "this kernel has no PR_SET_MDWE (Linux < 6.3)")
+        XCTAssertEqual(auto.status, 0, auto.stderr)
+        XCTAssertGreaterThan(minCosine(got, try expected), 0.999)
+        let (explicit, _) = try embedFixture(["--precision", "bf16-onednn"], environment: deny)
+        XCTAssertNotEqual(explicit.status, 0)
+        // A CPU where oneDNN has no bf16 matmul at all says so before any code is generated.
+        if !explicit.stderr.contains("no implementation on this CPU") {
+            XCTAssertTrue(explicit.stderr.contains("MemoryDenyWriteExecute") && explicit.stderr.contains("--precision auto"), explicit.stderr)
+        }
+        let doctor = try herd(["doctor", "--measure", "--model", fixture.appendingPathComponent("model.safetensors").path], environment: deny)
+        XCTAssertEqual(doctor.status, 0, doctor.stderr)
+        XCTAssertTrue(doctor.stdout.contains("JIT code:     forbidden"), doctor.stdout)
+        if doctor.stdout.contains("AVX512_BF16") {
+            XCTAssertTrue(doctor.stdout.contains("bf16-onednn") && doctor.stdout.contains("not eligible: could not run"), doctor.stdout)
+        }
+    }
+
+    /// A CPU where oneDNN has no bf16 matmul (here oneDNN limited to AVX2): auto embeds without it,
+    /// explicit bf16-onednn fails saying so, nothing crashes.
+    func testWithoutOneDNNBF16AutoFallsBackCleanly() throws {
+        let avx2 = ["ONEDNN_MAX_CPU_ISA": "AVX2"]
+        let (auto, got) = try embedFixture([], environment: avx2)
+        XCTAssertEqual(auto.status, 0, auto.stderr)
+        XCTAssertGreaterThan(minCosine(got, try expected), 0.999)
+        let (explicit, _) = try embedFixture(["--precision", "bf16-onednn"], environment: avx2)
+        XCTAssertNotEqual(explicit.status, 0)
+        XCTAssertTrue(explicit.stderr.contains("no implementation on this CPU"), explicit.stderr)
+    }
+
+    func testDoctorMeasuresAuto() throws {
+        let run = try herd(["doctor", "--measure", "--model", fixture.appendingPathComponent("model.safetensors").path])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("oneDNN:       2."), run.stdout)
+        XCTAssertTrue(run.stdout.contains("AMX:          "), run.stdout)
+        XCTAssertTrue(run.stdout.contains("auto chose "), run.stdout)
+        if run.stdout.contains("AVX512_BF16") {  // elsewhere auto takes fp32 without measuring
+            XCTAssertTrue(run.stdout.contains("  fp32 ") && run.stdout.contains("  bf16 "), run.stdout)
+        }
+    }
+
     func testImportListAndEmbedByName() throws {
         let imported = try herd(["model", "import", fixture.appendingPathComponent("model.safetensors").path, "--name", "tiny"])
         XCTAssertEqual(imported.status, 0, imported.stderr)

@@ -40,6 +40,10 @@ void herd_avx512_bias_gelu(float *x, size_t rows, size_t cols, const float *bias
 /// as Tensor's Softmax.rows, on 16 AVX-512 lanes. Needs AVX512F.
 void herd_avx512_softmax_rows(float *x, size_t rows, size_t cols, size_t ld, float scale);
 
+/// dst: [rows, cols] bf16 bits (row stride ldd) = src: [rows, cols] float32 (row stride lds), rounded
+/// to nearest even as herd_bf16_round (VCVTNE2PS2BF16 where the CPU has AVX512_BF16, else portable C).
+void herd_bf16_convert(const float *src, size_t rows, size_t cols, size_t lds, uint16_t *dst, size_t ldd);
+
 /// Rounds float32 to bf16 (nearest even, as the kernels do), returned as the bf16 bit pattern.
 uint16_t herd_bf16_round(float x);
 
