@@ -47,6 +47,8 @@ do {
     case "sweep": try sweep()
     case "diagnose": try diagnose()
     case "guard": try guardStudy()
+    case "candidates": try candidates()
+    case "count": try benchCount()
     case "stability": try benchStability()
     case "synthetic":
         // Writes the benchmark's synthetic vectors, to compare against other implementations.

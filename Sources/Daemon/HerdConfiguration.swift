@@ -19,7 +19,7 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
     public var debounceMilliseconds: Int
     /// Seconds between full reconcile scans that catch anything the watcher missed.
     public var rescanIntervalSeconds: Int
-    /// Clusters to make (0: herd's default for the library's size, `ClusterCount.suggested`).
+    /// Clusters to make (0: chosen from the photos, `ClusterCount.estimate`).
     public var clusters: Int
     /// A retrain needs at least this many new photos since the last one ...
     public var retrainMinimumNew: Int

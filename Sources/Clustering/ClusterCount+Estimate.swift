@@ -1,0 +1,124 @@
+import Foundation
+import Index
+import Tensor
+
+/// The number of clusters the photos suggest, and the curve it was read from.
+public struct ClusterCountEstimate: Sendable, Equatable, Codable {
+    /// The count with the highest modularity.
+    public var clusters: Int
+    /// The counts tried, ascending.
+    public var counts: [Int]
+    /// Modularity of the k-means partition into each of `counts` clusters, on the nearest-neighbour graph.
+    public var modularity: [Double]
+}
+
+extension ClusterCount {
+    /// Neighbour ranks (0..<this) whose graph the partitions are scored on: the K = 20 the head trains on.
+    public static let estimateNeighbours = 20
+    /// Points each k-means fit of the scan uses at most; the others are assigned to the nearest centre.
+    public static let estimateSample = 5000
+    /// Photos a cluster should have at least on average: the scan stops at photos / 10 clusters.
+    public static let estimateMinimumSize = 10
+
+    /// The counts `estimate` may choose among for `photos` photos: 2 ... min(`cap`, photos / 10) (empty below 20 photos).
+    public static func estimateRange(for photos: Int) -> ClosedRange<Int>? {
+        let top = min(cap, photos / estimateMinimumSize)
+        return top >= 2 ? 2...top : nil
+    }
+
+    /// features: [N, D]; graph: N rows of at least `estimateNeighbours` nearest neighbours (more are ignored) → the
+    /// count in `range` whose k-means partition has the highest modularity on the neighbour graph, with the curve.
+    /// `size`: points the k-means fits use at most (the daemon's default; tests pass fewer).
+    ///
+    /// Modularity (`NeighbourAgreement.modularity`) is the share of neighbour edges inside clusters minus what a random
+    /// partition of the same sizes would keep inside, so splitting a real cluster cuts edges and loses, merging two
+    /// raises the expected share as much as the observed one and gains nothing. Counts are tried on a coarse grid
+    /// (every count to 10, then steps of about 20 %) and refined by bisection around the best; k-means fits 2
+    /// restarts on a seeded sample of at most `estimateSample` points.
+    public static func estimate(
+        _ features: Tensor, graph: NeighbourGraph, range: ClosedRange<Int>? = nil, seed: UInt64 = 0, sample size: Int = estimateSample
+    ) throws -> ClusterCountEstimate {
+        guard features.rank == 2, graph.count == features.rows else {
+            throw ClusteringError("estimating the number of clusters needs one neighbour row per point: \(features.shape) features, \(graph.count) rows")
+        }
+        guard let range = range ?? estimateRange(for: features.rows), range.lowerBound >= 2, range.upperBound < features.rows else {
+            throw ClusteringError("\(features.rows) points are too few to estimate a number of clusters; set the number of clusters")
+        }
+        let x = ClusterHead.unitRows(features)
+        let sample = sampleRows(x.rows, at: size, seed: seed)
+        let fitted = sample.map { rows(x, $0) } ?? x
+        let ranks = 0..<min(estimateNeighbours, graph.k)
+        var scores: [Int: Double] = [:]
+        func score(_ k: Int) throws -> Double {
+            if let known = scores[k] { return known }
+            let fit = try KMeans(k: k, restarts: 2, maxIterations: 100, seed: seed &+ UInt64(k)).fit(fitted)
+            let assignments = sample == nil ? fit.assignments : nearestCentre(x, centres: fit.centres)
+            let q = NeighbourAgreement.modularity(assignments, graph: graph, ranks: ranks, clusters: k)
+            scores[k] = q
+            return q
+        }
+        var grid = Array(range.lowerBound...min(range.upperBound, 10))
+        var next = 10
+        while next < range.upperBound {
+            next = min(range.upperBound, max(next + 1, Int((Double(next) * 1.2).rounded())))
+            grid.append(next)
+        }
+        for k in grid { _ = try score(k) }
+        // Bisect between the best count and its tried neighbours until no untried count lies between them.
+        while true {
+            let tried = scores.keys.sorted()
+            guard let best = tried.max(by: { (scores[$0] ?? 0, -$0) < (scores[$1] ?? 0, -$1) }), let at = tried.firstIndex(of: best) else { break }
+            var probes: [Int] = []
+            if at > 0, best - tried[at - 1] > 1 { probes.append((best + tried[at - 1]) / 2) }
+            if at + 1 < tried.count, tried[at + 1] - best > 1 { probes.append((best + tried[at + 1] + 1) / 2) }
+            if probes.isEmpty { break }
+            for k in probes { _ = try score(k) }
+        }
+        let counts = scores.keys.sorted()
+        let values = counts.map { scores[$0] ?? 0 }
+        let best = counts.max(by: { (scores[$0] ?? 0, -$0) < (scores[$1] ?? 0, -$1) }) ?? range.lowerBound
+        return ClusterCountEstimate(clusters: best, counts: counts, modularity: values)
+    }
+
+    /// features: [N, D] → as `estimate(_:graph:range:seed:)`, with the graph found by exact search.
+    public static func estimate(_ features: Tensor, range: ClosedRange<Int>? = nil, seed: UInt64 = 0) throws -> ClusterCountEstimate {
+        guard features.rank == 2, features.rows > 1 else {
+            throw ClusteringError("estimating the number of clusters needs a matrix of at least 2 points, got \(features.shape)")
+        }
+        let x = ClusterHead.unitRows(features)
+        return try estimate(x, graph: ExactSearch.graph(x, k: min(estimateNeighbours, x.rows - 1), metric: .cosine), range: range, seed: seed)
+    }
+
+    /// `count` seeded distinct row numbers in ascending order, or nil when there are no more rows than that.
+    static func sampleRows(_ rows: Int, at count: Int, seed: UInt64) -> [Int]? {
+        guard rows > count else { return nil }
+        var rng = SplitMix64(seed: seed ^ 0x5EED_C0DE)
+        var order = Array(0..<rows)
+        for i in 0..<count {
+            let j = i + Int(rng.next() % UInt64(rows - i))
+            order.swapAt(i, j)
+        }
+        return order[0..<count].sorted()
+    }
+
+    /// x: [N, D], chosen: [M] → those rows: [M, D].
+    public static func rows(_ x: Tensor, _ chosen: [Int]) -> Tensor {
+        let d = x.columns
+        var data = [Float]()
+        data.reserveCapacity(chosen.count * d)
+        for i in chosen { data.append(contentsOf: x.data[i * d ..< (i + 1) * d]) }
+        return Tensor(shape: [chosen.count, d], data: data)
+    }
+
+    /// x: [N, D], centres: [k, D] → the nearest centre of every row (squared Euclidean).
+    static func nearestCentre(_ x: Tensor, centres: Tensor) -> [Int] {
+        let k = centres.rows
+        let dots = Gemm.matmulTransposed(x, centres)  // [N, D] · [k, D]ᵀ → [N, k]
+        let norms = ExactSearch.squaredNorms(centres)
+        return (0..<x.rows).map { i in
+            var best = 0
+            for c in 1..<k where norms[c] - 2 * dots.data[i * k + c] < norms[best] - 2 * dots.data[i * k + best] { best = c }
+            return best
+        }
+    }
+}
