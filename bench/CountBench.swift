@@ -29,3 +29,29 @@ func benchCount() throws {
         print("growth: K \(before.clusters) on 90 % of the rows, \(all.clusters) on all of them")
     }
 }
+
+/// `herd-bench count-cost`: what choosing the count adds to a retrain, on synthetic features of the daemon's shape:
+/// the estimate's time against a cold retrain (k-means + 3 heads, the daemon's first) and a warm one, on one graph.
+func benchCountCost() throws {
+    printEnvironment()
+    let n = intOption("n", 10_000), d = intOption("d", 384), classes = intOption("clusters", 50)
+    let (x, _) = SyntheticFeatures.clustered(count: n, dimension: d, clusters: classes, spread: 0.6, noise: 0.2, seed: 11)
+    let unit = ClusterHead.unitRows(x)
+    var t = now()
+    let graph = ExactSearch.graph(unit, k: 60, metric: .cosine)
+    print(String(format: "# %d × %d, %d generated clusters; exact 60-neighbour graph %.1f s", n, d, classes, now() - t))
+    t = now()
+    let estimate = try ClusterCount.estimate(unit, graph: graph, seed: 1)
+    let estimateSeconds = now() - t
+    print(String(format: "estimate: K %d, %d counts tried, %.1f s", estimate.clusters, estimate.counts.count, estimateSeconds))
+    fflush(nil)
+    t = now()
+    let cold = try Retraining(clusters: estimate.clusters, seed: 2)
+        .run(features: unit, graph: graph, previous: nil, previousIDs: [Int](repeating: -1, count: n))
+    let coldSeconds = now() - t
+    t = now()
+    _ = try Retraining(clusters: estimate.clusters, seed: 3).run(features: unit, graph: graph, previous: cold.head, previousIDs: cold.ids)
+    let warmSeconds = now() - t
+    print(String(format: "cold retrain %.1f s, warm retrain %.1f s: the estimate costs %.2f× a cold and %.2f× a warm retrain",
+                 coldSeconds, warmSeconds, estimateSeconds / coldSeconds, estimateSeconds / warmSeconds))
+}

@@ -80,6 +80,20 @@ extension ClusterCount {
         return ClusterCountEstimate(clusters: best, counts: counts, modularity: values)
     }
 
+    /// Whether a count chosen from the photos when the library had `askedAt` photos still holds at `photos`: the
+    /// library has neither grown by half nor shrunk by a third since. Asking again on every retrain would cost a scan
+    /// each time and let a 10 % growth move the count; this way the count is asked again as often as it can matter.
+    public static func stillHolds(askedAt: Int, photos: Int) -> Bool {
+        askedAt > 0 && photos * 2 < askedAt * 3 && photos * 3 > askedAt * 2
+    }
+
+    /// The count to make when the photos now suggest `estimated` and the previous head has `previous` (nil: none):
+    /// the previous count while the suggestion is within 25 % of it, so the next retrain stays warm.
+    public static func keeping(_ previous: Int?, over estimated: Int) -> Int {
+        guard let previous, previous >= 2, abs(estimated - previous) * 4 < previous else { return estimated }
+        return previous
+    }
+
     /// features: [N, D] → as `estimate(_:graph:range:seed:)`, with the graph found by exact search.
     public static func estimate(_ features: Tensor, range: ClosedRange<Int>? = nil, seed: UInt64 = 0) throws -> ClusterCountEstimate {
         guard features.rank == 2, features.rows > 1 else {

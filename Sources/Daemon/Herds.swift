@@ -72,15 +72,14 @@ public struct Herds: Sendable {
         if let requested, requested >= 2 { return requested }
         if let stored = try catalog.setting("clusters").flatMap(Int.init), stored >= 2 { return stored }
         if configuration.clusters >= 2 { return configuration.clusters }
-        let askedAt = try catalog.setting(Self.countEstimatedAt).flatMap(Int.init)
-        if let previous, previous >= 2, let askedAt, photos * 2 < askedAt * 3, photos * 3 > askedAt * 2 { return previous }
+        let askedAt = try catalog.setting(Self.countEstimatedAt).flatMap(Int.init) ?? 0
+        if let previous, previous >= 2, ClusterCount.stillHolds(askedAt: askedAt, photos: photos) { return previous }
         var suggested = ClusterCount.suggested(for: photos)
         if let features, let graph, ClusterCount.estimateRange(for: photos) != nil {
             suggested = try ClusterCount.estimate(features, graph: graph, seed: UInt64(photos)).clusters
             try catalog.setSetting(Self.countEstimatedAt, String(photos))
         }
-        if let previous, previous >= 2, abs(suggested - previous) * 4 < previous { return previous }
-        return suggested
+        return ClusterCount.keeping(previous, over: suggested)
     }
 
     /// Setting: the library's photo count when the cluster count was last estimated from the photos.
