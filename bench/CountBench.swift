@@ -24,7 +24,7 @@ func benchCount() throws {
         var rng = SplitMix64(seed: 9)
         var order = Array(0..<x.rows)
         for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
-        let part = ClusterCount.rows(unit, Array(order[0..<(x.rows * 9 / 10)]))
+        let part = rows(unit, Array(order[0..<(x.rows * 9 / 10)]))
         let before = try ClusterCount.estimate(part, seed: UInt64(intOption("seed", 0)))
         print("growth: K \(before.clusters) on 90 % of the rows, \(all.clusters) on all of them")
     }

@@ -67,7 +67,7 @@ func benchStability() throws {
 }
 
 /// x: [N, D], order: [M] row numbers → [M, D].
-private func rows(_ x: Tensor, _ order: [Int]) -> Tensor {
+func rows(_ x: Tensor, _ order: [Int]) -> Tensor {
     let d = x.columns
     var data = [Float](); data.reserveCapacity(order.count * d)
     for i in order { data.append(contentsOf: x.data[i * d ..< (i + 1) * d]) }

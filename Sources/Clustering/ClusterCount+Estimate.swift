@@ -4,7 +4,7 @@ import Tensor
 
 /// The number of clusters the photos suggest, and the curve it was read from.
 public struct ClusterCountEstimate: Sendable, Equatable, Codable {
-    /// The count with the highest modularity.
+    /// The chosen count: the fewest clusters within one standard error of the highest modularity.
     public var clusters: Int
     /// The counts tried, ascending.
     public var counts: [Int]
@@ -29,7 +29,8 @@ extension ClusterCount {
     }
 
     /// features: [N, D]; graph: N rows of at least `estimateNeighbours` nearest neighbours (more are ignored) → the
-    /// count in `range` whose k-means partition has the highest modularity on the neighbour graph, with the curve.
+    /// count in `range` whose k-means partitions have the highest modularity on the neighbour graph (the fewest within
+    /// one standard error of it), with the curve.
     /// `size`: points the k-means fits use at most (the daemon's default; tests pass fewer).
     ///
     /// Modularity (`NeighbourAgreement.modularity`) is the share of neighbour edges inside clusters minus what a random
@@ -50,19 +51,23 @@ extension ClusterCount {
         let sample = sampleRows(x.rows, at: size, seed: seed)
         let fitted = sample.map { rows(x, $0) } ?? x
         let ranks = 0..<min(estimateNeighbours, graph.k)
-        var scores: [Int: Double] = [:]
+        var scores: [Int: Double] = [:], errors: [Int: Double] = [:]
         // One k-means fit's modularity varies by about ±0.006 with its seed on real features, as much as the curve
-        // moves between neighbouring counts near its peak; the mean over `estimateFits` fits is steadier.
+        // moves between neighbouring counts near its peak; the mean over `estimateFits` fits is steadier, and their
+        // spread gives the mean's standard error.
         func score(_ k: Int) throws -> Double {
             if let known = scores[k] { return known }
-            var total = 0.0
+            var values: [Double] = []
             for fit in 0..<estimateFits {
                 let result = try KMeans(k: k, restarts: 1, maxIterations: 100, seed: seed &+ UInt64(k) &* 1000 &+ UInt64(fit)).fit(fitted)
                 let assignments = sample == nil ? result.assignments : nearestCentre(x, centres: result.centres)
-                total += NeighbourAgreement.modularity(assignments, graph: graph, ranks: ranks, clusters: k)
+                values.append(NeighbourAgreement.modularity(assignments, graph: graph, ranks: ranks, clusters: k))
             }
-            scores[k] = total / Double(estimateFits)
-            return total / Double(estimateFits)
+            let mean = values.reduce(0, +) / Double(values.count)
+            let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(max(values.count - 1, 1))
+            scores[k] = mean
+            errors[k] = (variance / Double(values.count)).squareRoot()
+            return mean
         }
         var grid = Array(range.lowerBound...min(range.upperBound, 10))
         var next = 10
@@ -84,7 +89,12 @@ extension ClusterCount {
         let counts = scores.keys.sorted()
         let values = counts.map { scores[$0] ?? 0 }
         let best = counts.max(by: { (scores[$0] ?? 0, -$0) < (scores[$1] ?? 0, -$1) }) ?? range.lowerBound
-        return ClusterCountEstimate(clusters: best, counts: counts, modularity: values)
+        // The one-standard-error rule: the fewest clusters whose modularity is within the peak's standard error of
+        // it. Where the curve is flat at its top the features do not tell those counts apart, and fewer, larger
+        // herds are the cheaper mistake to browse and to correct.
+        let floor = (scores[best] ?? 0) - (errors[best] ?? 0)
+        let chosen = counts.first { (scores[$0] ?? 0) >= floor } ?? best
+        return ClusterCountEstimate(clusters: chosen, counts: counts, modularity: values)
     }
 
     /// Whether a count chosen from the photos when the library had `askedAt` photos still holds at `photos`: the
@@ -123,7 +133,7 @@ extension ClusterCount {
     }
 
     /// x: [N, D], chosen: [M] → those rows: [M, D].
-    public static func rows(_ x: Tensor, _ chosen: [Int]) -> Tensor {
+    static func rows(_ x: Tensor, _ chosen: [Int]) -> Tensor {
         let d = x.columns
         var data = [Float]()
         data.reserveCapacity(chosen.count * d)
