@@ -17,7 +17,7 @@ extension ClusterCount {
     public static let estimateNeighbours = 20
     /// Points each k-means fit of the scan uses at most; the others are assigned to the nearest centre.
     public static let estimateSample = 5000
-    /// k-means fits (one seeding each) whose modularities are averaged for each count.
+    /// k-means fits (the lower-inertia of 2 seedings each) whose modularities are averaged for each count.
     public static let estimateFits = 3
     /// Photos a cluster should have at least on average: the scan stops at photos / 10 clusters.
     public static let estimateMinimumSize = 10
@@ -59,7 +59,7 @@ extension ClusterCount {
             if let known = scores[k] { return known }
             var values: [Double] = []
             for fit in 0..<estimateFits {
-                let result = try KMeans(k: k, restarts: 1, maxIterations: 100, seed: seed &+ UInt64(k) &* 1000 &+ UInt64(fit)).fit(fitted)
+                let result = try KMeans(k: k, restarts: 2, maxIterations: 100, seed: seed &+ UInt64(k) &* 1000 &+ UInt64(fit)).fit(fitted)
                 let assignments = sample == nil ? result.assignments : nearestCentre(x, centres: result.centres)
                 values.append(NeighbourAgreement.modularity(assignments, graph: graph, ranks: ranks, clusters: k))
             }
