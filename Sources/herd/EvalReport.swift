@@ -87,8 +87,9 @@ struct ChosenCount: Encodable {
     func line(classes: Int) -> String {
         let near = zip(counts, modularity).filter { abs($0.0 - chosen) <= max(2, chosen / 5) }
             .map { String(format: "%d: %.3f", $0.0, $0.1) }.joined(separator: ", ")
-        return "clusters chosen from the features: \(chosen) for \(classes) classes (modularity peak over \(counts.first ?? 0)…\(counts.last ?? 0), "
-            + "\(counts.count) counts tried in " + String(format: "%.1f s", seconds) + "; near the peak \(near))"
+        return "clusters chosen from the features: \(chosen) for \(classes) classes (k-means modularity over \(counts.first ?? 0)…\(counts.last ?? 0), "
+            + "the fewest within one standard error of its peak; \(counts.count) counts tried in " + String(format: "%.1f s", seconds)
+            + "; near the choice \(near))"
     }
 }
 
