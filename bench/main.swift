@@ -15,7 +15,7 @@ usage: herd-bench knn [--n 50000] [--d 384] [--k 20]
        herd-bench stability [--features X.npy] [--labels y.npy] [--clusters 20 (0: chosen from the photos)] [--runs 3] [--split 0.7]
        herd-bench candidates --features X.npy --labels y.npy [--runs 3]      (or --synthetic, --imbalance)
        herd-bench count --features X.npy --labels y.npy [--growth no]        (or --synthetic)
-       herd-bench count-cost [--n 10000] [--d 384] [--clusters 50]
+       herd-bench count-cost [--n 10000] [--d 384] [--clusters 50] [--cold no]
 """
 
 /// The value after `--name`, or `fallback`.
