@@ -30,6 +30,7 @@ func robustVariant(_ name: String, _ change: @escaping @Sendable (inout RobustTS
 let robustVariants: [Variant] = [
     robustVariant("robust") { _ in },
     robustVariant("robust-noguard") { $0.guardAgainstKMeans = false },
+    robustVariant("robust-agreementguard") { $0.guardOnModularityToo = false },
     robustVariant("robust-selflabel") { $0.selfLabelling = SelfLabelling() },
     robustVariant("robust-selflabel-t0.9") { var s = SelfLabelling(); s.threshold = 0.9; $0.selfLabelling = s },
     robustVariant("robust-selflabel-long") { var s = SelfLabelling(); s.steps = 1000; $0.selfLabelling = s },

@@ -12,7 +12,10 @@ usage: herd-bench knn [--n 50000] [--d 384] [--k 20]
        herd-bench head [--n 100000] [--d 384] [--clusters 100] [--epochs 100]
        herd-bench sweep --features X.npy --labels y.npy [--runs 5] [--variants a,b,...]
        herd-bench guard --features X.npy --labels y.npy [--runs 5] [--imbalance R]   (or --synthetic n,d,k,spread,noise)
-       herd-bench stability [--features X.npy] [--labels y.npy] [--clusters 20] [--runs 3] [--split 0.7]
+       herd-bench stability [--features X.npy] [--labels y.npy] [--clusters 20 (0: chosen from the photos)] [--runs 3] [--split 0.7]
+       herd-bench candidates --features X.npy --labels y.npy [--runs 3]      (or --synthetic, --imbalance)
+       herd-bench count --features X.npy --labels y.npy [--growth no]        (or --synthetic)
+       herd-bench count-cost [--n 10000] [--d 384] [--clusters 50] [--cold no]
 """
 
 /// The value after `--name`, or `fallback`.
@@ -47,6 +50,9 @@ do {
     case "sweep": try sweep()
     case "diagnose": try diagnose()
     case "guard": try guardStudy()
+    case "candidates": try candidates()
+    case "count": try benchCount()
+    case "count-cost": try benchCountCost()
     case "stability": try benchStability()
     case "synthetic":
         // Writes the benchmark's synthetic vectors, to compare against other implementations.

@@ -7,8 +7,9 @@ import Tensor
 /// seeds and keeps the one whose partition best keeps neighbours together, and falls back to the
 /// untrained k-means head when that keeps neighbours together better than the chosen head (which
 /// protects uneven libraries from the entropy term's pull towards equal clusters, and sets where the
-/// neighbours say nothing the centroids do not). Both choices are judged on held-out neighbours:
-/// ranks K..<3K, which no head was trained on.
+/// neighbours say nothing the centroids do not) only when the k-means partition keeps neighbours together
+/// better both per cluster (agreement) and against chance for its cluster sizes (modularity). Both choices are
+/// judged on held-out neighbours: ranks K..<3K, which no head was trained on.
 public struct RobustTSP: Sendable {
     /// Training configuration of every head.
     public var configuration: TSPConfiguration
@@ -16,6 +17,8 @@ public struct RobustTSP: Sendable {
     public var selectByAgreement = true
     /// Keep the k-means partition when it keeps neighbours together better than every head.
     public var guardAgainstKMeans = true
+    /// The guard falls back only when k-means wins on modularity as well as on agreement; false: on agreement alone.
+    public var guardOnModularityToo = true
     /// Judge agreement on the held-out neighbours (ranks K..<3K); false: on the K neighbours trained on.
     public var judgeOnHeldOutNeighbours = true
     /// Points whose head probability is below this keep their k-means cluster (nil: the head decides all).
@@ -108,7 +111,7 @@ public struct RobustTSP: Sendable {
         if let floor = confidenceFloor, chosen.head != chosen.initialHead {
             chosen.assignments = Self.consensus(head: chosen.head, x: x, start: chosen.initialAssignments, floor: floor, clusters: clusters)
         }
-        if guardAgainstKMeans && judge.score(chosen.initialAssignments) > judge.score(chosen.assignments) {
+        if guardAgainstKMeans && judge.prefers(chosen.initialAssignments, over: chosen.assignments, modularityToo: guardOnModularityToo) {
             chosen.head = chosen.initialHead
             chosen.assignments = chosen.initialAssignments
         }

@@ -22,7 +22,7 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
     /// Seconds between looks at a library root that is missing or looks unmounted (a returning folder's parent is
     /// also watched; a mounted disk raises no event, so it is found by this look).
     public var libraryPollSeconds: Int
-    /// Clusters to make (0: herd's default for the library's size, `ClusterCount.suggested`).
+    /// Clusters to make (0: chosen from the photos, `ClusterCount.estimate`).
     public var clusters: Int
     /// A retrain needs at least this many new photos since the last one ...
     public var retrainMinimumNew: Int

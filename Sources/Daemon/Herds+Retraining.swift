@@ -44,11 +44,6 @@ extension Herds {
         let previous = stored.flatMap { try? ClusterHead(bytes: $0.bytes, path: "head \($0.id)") }
         // A catalogue that never clustered may be a rebuilt one: its old clusters come back from the journal.
         let restoring = try stored == nil && catalog.latestClusterRun() == nil ? try journalPreviousIDs(for: usable) : nil
-        let k = try clusterCount(photos: usable.count, requested: requestedClusters, previous: previous?.clusters)
-        guard usable.count > k, k >= 2 else {
-            logger.info("too few photos to cluster", metadata: ["photos": "\(usable.count)", "clusters": "\(k)"])
-            return nil
-        }
         let x = Tensor(shape: [usable.count, dimension], data: usable.flatMap(\.vector))
         let keys = usable.compactMap(\.key)
         var source = "index"
@@ -60,6 +55,11 @@ extension Herds {
             // Photos not in the index yet (the first retrain): exact neighbours.
             source = "exact"
             graph = ExactSearch.graph(x, k: Self.neighbours, metric: .cosine)
+        }
+        let k = try clusterCount(photos: usable.count, requested: requestedClusters, previous: previous?.clusters, features: x, graph: graph)
+        guard usable.count > k, k >= 2 else {
+            logger.info("too few photos to cluster", metadata: ["photos": "\(usable.count)", "clusters": "\(k)"])
+            return nil
         }
         let seed = UInt64(stored?.id ?? 0) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(usable.count)
         let outcome = try Retraining(clusters: k, seed: seed, steps: configuration.trainSteps > 0 ? configuration.trainSteps : nil)

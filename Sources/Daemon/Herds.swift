@@ -1,6 +1,7 @@
 import Catalog
 import Clustering
 import Foundation
+import Index
 import Logging
 import Tensor
 
@@ -63,14 +64,26 @@ public struct Herds: Sendable {
     }
 
     /// The clusters a retrain makes: what `herd recluster --clusters K` or `herd merge` set, else the configuration,
-    /// else the clustering engine's default for `photos` photos. The default keeps the previous head's count until
-    /// it is 25 % off, so a growing library keeps retraining warm instead of reshuffling for one more cluster.
-    public func clusterCount(photos: Int, requested: Int?, previous: Int? = nil) throws -> Int {
+    /// else the count the photos suggest (`ClusterCount.estimate` on `features` and their neighbour `graph`; the
+    /// √(N/2) rule of thumb without them or under 20 photos). The photos are asked again only once the library has
+    /// grown or shrunk by half since they were last asked, and a new answer within 25 % of the previous head's count
+    /// keeps that count, so a growing library keeps retraining warm instead of reshuffling for one more cluster.
+    public func clusterCount(
+        photos: Int, requested: Int?, previous: Int? = nil, features: Tensor? = nil, graph: NeighbourGraph? = nil
+    ) throws -> Int {
         if let requested, requested >= 2 { return requested }
         if let stored = try catalog.setting("clusters").flatMap(Int.init), stored >= 2 { return stored }
         if configuration.clusters >= 2 { return configuration.clusters }
-        let suggested = ClusterCount.suggested(for: photos)
-        if let previous, previous >= 2, abs(suggested - previous) * 4 < previous { return previous }
-        return suggested
+        let askedAt = try catalog.setting(Self.countEstimatedAt).flatMap(Int.init) ?? 0
+        if let previous, previous >= 2, ClusterCount.stillHolds(askedAt: askedAt, photos: photos) { return previous }
+        var suggested = ClusterCount.suggested(for: photos)
+        if let features, let graph, ClusterCount.estimateRange(for: photos) != nil {
+            suggested = try ClusterCount.estimate(features, graph: graph, seed: UInt64(photos)).clusters
+            try catalog.setSetting(Self.countEstimatedAt, String(photos))
+        }
+        return ClusterCount.keeping(previous, over: suggested)
     }
+
+    /// Setting: the library's photo count when the cluster count was last estimated from the photos.
+    static let countEstimatedAt = "clusters_estimated_at_photos"
 }

@@ -13,7 +13,9 @@ struct EvalCommand: ParsableCommand {
         --images DIR: each sub-folder of DIR is a class, and its images (found recursively) are embedded with \
         the installed model as ingest does (--model, --threads, --batch). Images that do not decode are listed \
         on stderr and left out (exit status 1 after the report).
-        Without --method, all methods are run side by side. --clusters defaults to the number of classes.
+        Without --method, all methods are run side by side. Without --clusters, the number of clusters is chosen \
+        from the features as the daemon chooses it (the modularity peak of k-means partitions on the neighbour \
+        graph, Docs/CLUSTERING.md); the report gives the curve. Sets under 20 points use the number of classes.
         """
     )
 
@@ -26,7 +28,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "A folder whose sub-folders are classes of images (needs an installed model).")
     var images: String?
 
-    @Option(help: "Number of clusters (default: the number of classes).")
+    @Option(help: "Number of clusters (default: chosen from the features, as the daemon does).")
     var clusters: Int?
 
     @Option(help: "Method to run: tsp, tsp-paper or kmeans; repeat for several (default: all).")
@@ -82,7 +84,13 @@ struct EvalCommand: ParsableCommand {
         } else {
             return
         }
-        let k = clusters ?? set.classes
+        var estimate: ChosenCount?
+        if clusters == nil, ClusterCount.estimateRange(for: set.x.rows) != nil {
+            let t0 = Date()
+            let found = try ClusterCount.estimate(set.x, seed: seed)
+            estimate = ChosenCount(found, seconds: Date().timeIntervalSince(t0))
+        }
+        let k = clusters ?? estimate?.chosen ?? set.classes
         guard k < set.x.rows else {
             throw EvalError("\(images ?? features ?? ""): \(set.x.rows) points cannot make \(k) clusters; pass a smaller --clusters")
         }
@@ -102,7 +110,7 @@ struct EvalCommand: ParsableCommand {
         let report = EvalReport(
             features: images == nil ? features : saveFeatures, labels: images == nil ? labels : saveLabels, images: source,
             points: set.x.rows, dimension: set.x.columns, classes: set.classes,
-            clusters: k, runs: runs, seed: seed, methods: results, wallSeconds: Date().timeIntervalSince(start))
+            clusters: k, clusterCount: estimate, runs: runs, seed: seed, methods: results, wallSeconds: Date().timeIntervalSince(start))
         print(json ? report.json() : report.table())
         if !failures.isEmpty {
             throw PartialFailure(message: "herd: \(failures.count) of \(failures.count + set.x.rows) images could not be embedded and were left out of the evaluation (listed above)")

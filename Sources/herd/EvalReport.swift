@@ -68,6 +68,31 @@ struct ImageSource: Encodable {
     }
 }
 
+/// The number of clusters chosen from the features (no --clusters): the count, the modularity curve it is the peak
+/// of, and the time the choice took.
+struct ChosenCount: Encodable {
+    var chosen: Int
+    var counts: [Int]
+    var modularity: [Double]
+    var seconds: Double
+
+    init(_ estimate: ClusterCountEstimate, seconds: Double) {
+        chosen = estimate.clusters
+        counts = estimate.counts
+        modularity = estimate.modularity
+        self.seconds = seconds
+    }
+
+    /// The table's line: the count and the curve around it.
+    func line(classes: Int) -> String {
+        let near = zip(counts, modularity).filter { abs($0.0 - chosen) <= max(2, chosen / 5) }
+            .map { String(format: "%d: %.3f", $0.0, $0.1) }.joined(separator: ", ")
+        return "clusters chosen from the features: \(chosen) for \(classes) classes (k-means modularity over \(counts.first ?? 0)…\(counts.last ?? 0), "
+            + "the fewest within one standard error of its peak; \(counts.count) counts tried in " + String(format: "%.1f s", seconds)
+            + "; near the choice \(near))"
+    }
+}
+
 /// What `herd eval` prints: a table for people, JSON for scripts.
 struct EvalReport: Encodable {
     /// The features file read, or the one --save-features wrote.
@@ -80,6 +105,8 @@ struct EvalReport: Encodable {
     var dimension: Int
     var classes: Int
     var clusters: Int
+    /// How the features chose `clusters`; nil when --clusters set it (or the set was too small to choose).
+    var clusterCount: ChosenCount?
     var runs: Int
     var seed: UInt64
     var methods: [MethodResult]
@@ -91,6 +118,7 @@ struct EvalReport: Encodable {
             "\(name): \(points) × \(dimension), \(classes) classes, \(clusters) clusters, \(runs) runs (seeds \(seed)…\(seed &+ UInt64(runs - 1)))",
         ]
         lines += images?.lines() ?? []
+        if let clusterCount { lines.append(clusterCount.line(classes: classes)) }
         lines += [
             "method       ACC             NMI             ARI             time/run",
         ]
@@ -117,10 +145,11 @@ struct EvalReport: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case features, labels, images, points, dimension, classes, clusters, runs, seed, methods, wallSeconds
+        case features, labels, images, points, dimension, classes, clusters, clusterCount, runs, seed, methods, wallSeconds
     }
 
-    /// The JSON form: the same fields (wall_seconds is clustering only; images.embed_seconds the embedding), with each method's scores summarised as mean and std.
+    /// The JSON form: the same fields (wall_seconds is clustering only; images.embed_seconds the embedding; cluster_count
+    /// the chosen count's curve and time, when the features chose it), with each method's scores summarised as mean and std.
     func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encodeIfPresent(features, forKey: .features)
@@ -130,6 +159,7 @@ struct EvalReport: Encodable {
         try c.encode(dimension, forKey: .dimension)
         try c.encode(classes, forKey: .classes)
         try c.encode(clusters, forKey: .clusters)
+        try c.encodeIfPresent(clusterCount, forKey: .clusterCount)
         try c.encode(runs, forKey: .runs)
         try c.encode(seed, forKey: .seed)
         try c.encode(methods.map {
