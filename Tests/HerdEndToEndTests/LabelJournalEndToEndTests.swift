@@ -33,7 +33,10 @@ final class LabelJournalEndToEndTests: XCTestCase {
         daemon = try herd.start(["run"])
         XCTAssertTrue(herd.waitUntil(timeout: 120) { try herd.status()["lastRetrain"] != nil && herd.links().count == 240 }, herd.daemonLog)
         let rebuilt = try Self.clusters(herd)
-        XCTAssertEqual(rebuilt.count, clusters.count, "the merged cluster count is kept")
+        // The retrain is asked for the merged count (a head may leave a cluster of these few photos empty).
+        let retrain = try XCTUnwrap(try herd.status()["lastRetrain"] as? [String: Any])
+        XCTAssertEqual(retrain["clusters"] as? Int, clusters.count, "the merged cluster count is kept")
+        XCTAssertLessThanOrEqual(rebuilt.count, clusters.count)
         XCTAssertEqual(rebuilt.first { $0.label == "Beach" }?.id, beach, "the label is back on the same cluster number")
         XCTAssertTrue(herd.waitUntil(timeout: 20) {
             FileManager.default.fileExists(atPath: herd.output + String(format: "/%02d-Beach", beach))

@@ -37,7 +37,7 @@ final class OverviewEndToEndTests: XCTestCase {
         XCTAssertTrue(herd.waitUntil(timeout: 180) { try self.pageCount(herd) == total }, herd.daemonLog)
 
         // Three exact copies: three groups, each keeper first, listed by the CLI and as folders.
-        XCTAssertTrue(herd.waitUntil(timeout: 30) { try self.duplicates(herd, ["--exact"]).count == 3 }, herd.daemonLog)
+        XCTAssertTrue(herd.waitUntil(timeout: 120) { try self.duplicates(herd, ["--exact"]).count == 3 }, herd.daemonLog)
         let groups = try duplicates(herd, ["--exact"])
         for group in groups {
             let members = group["members"] as? [[String: Any]] ?? []
@@ -48,20 +48,20 @@ final class OverviewEndToEndTests: XCTestCase {
             XCTAssertEqual(group["reason"] as? String, "most pixels, shortest path")
         }
         // The two near-duplicates, each with its original as the keeper (same pixels and a path one letter shorter; more pixels).
-        XCTAssertTrue(herd.waitUntil(timeout: 30) { try self.duplicates(herd, ["--near"]).count == 2 }, herd.daemonLog)
+        XCTAssertTrue(herd.waitUntil(timeout: 120) { try self.duplicates(herd, ["--near"]).count == 2 }, herd.daemonLog)
         let near = try duplicates(herd, ["--near"]).map { ($0["members"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String } }
         let original = { (path: String) in herd.library + "/2023/" + (path as NSString).lastPathComponent }
         XCTAssertEqual(Set(near.map { $0.sorted() }), [[original(chosen[10]), pngCopy].sorted(),
                                                        [original(chosen[20]), herd.library + "/edits/small.jpg"].sorted()])
         XCTAssertEqual(Set(near.compactMap(\.first)), [original(chosen[10]), original(chosen[20])], "the originals are kept")
-        XCTAssertTrue(herd.waitUntil(timeout: 20) { try self.duplicateFolders(herd).count == 5 }, herd.daemonLog)
+        XCTAssertTrue(herd.waitUntil(timeout: 120) { try self.duplicateFolders(herd).count == 5 }, herd.daemonLog)
         try checkPages(herd, chromium, step: "first", screenshots: screenshots)
 
         // A label: the card and the page say it.
         let clusters = try json(herd, ["clusters", "--json"]) as? [[String: Any]] ?? []
         let biggest = try XCTUnwrap(clusters.max { ($0["size"] as? Int ?? 0) < ($1["size"] as? Int ?? 0) }?["id"] as? Int)
         XCTAssertEqual(try herd.run(["label", String(biggest), "Summer & <Sea>"]).status, 0)
-        XCTAssertTrue(herd.waitUntil(timeout: 20) {
+        XCTAssertTrue(herd.waitUntil(timeout: 120) {
             (try String(contentsOfFile: herd.output + "/index.html", encoding: .utf8)).contains("Summer &amp; &lt;Sea&gt;")
         }, herd.daemonLog)
         try checkPages(herd, chromium, step: "label", screenshots: screenshots)
@@ -70,13 +70,13 @@ final class OverviewEndToEndTests: XCTestCase {
         let other = try XCTUnwrap(clusters.compactMap { $0["id"] as? Int }.first { $0 != biggest })
         XCTAssertEqual(try herd.run(["merge", String(biggest), String(other)]).status, 0)
         let otherPage = herd.output + "/_overview/" + String(format: "herd-%02d.html", other)
-        XCTAssertTrue(herd.waitUntil(timeout: 20) { !FileManager.default.fileExists(atPath: otherPage) }, herd.daemonLog)
+        XCTAssertTrue(herd.waitUntil(timeout: 120) { !FileManager.default.fileExists(atPath: otherPage) }, herd.daemonLog)
         try checkPages(herd, chromium, step: "merge", screenshots: screenshots)
 
         // A deletion: the photo leaves its page, and its copy's duplicate group and folder go.
         try FileManager.default.removeItem(atPath: copied[0])
-        XCTAssertTrue(herd.waitUntil(timeout: 30) { try self.pageCount(herd) == total - 1 }, herd.daemonLog)
-        XCTAssertTrue(herd.waitUntil(timeout: 20) { try self.duplicateFolders(herd).count == 4 }, herd.daemonLog)
+        XCTAssertTrue(herd.waitUntil(timeout: 120) { try self.pageCount(herd) == total - 1 }, herd.daemonLog)
+        XCTAssertTrue(herd.waitUntil(timeout: 120) { try self.duplicateFolders(herd).count == 4 }, herd.daemonLog)
         XCTAssertEqual(try duplicates(herd, ["--exact"]).count, 2)
         try checkPages(herd, chromium, step: "delete", screenshots: screenshots)
 
@@ -92,7 +92,7 @@ final class OverviewEndToEndTests: XCTestCase {
         let clusters = try json(herd, ["clusters", "--json"]) as? [[String: Any]] ?? []
         let index = herd.output + "/index.html"
         // The daemon may be between two writes of the pages: wait until the page shows what the catalogue does.
-        XCTAssertTrue(herd.waitUntil(timeout: 20) {
+        XCTAssertTrue(herd.waitUntil(timeout: 120) {
             RenderedPage(dom: try String(contentsOfFile: index, encoding: .utf8)).count(tag: "article", class: "herd") == clusters.count
         }, "\(step): index.html has a card per cluster", file: file, line: line)
         let page = RenderedPage(dom: try chromium.dom(index))
@@ -103,7 +103,7 @@ final class OverviewEndToEndTests: XCTestCase {
             let path = herd.output + "/_overview/" + String(format: "herd-%02d.html", id)
             let shown = try json(herd, ["show", String(id), "--json"]) as? [String: Any]
             let members = (shown?["photos"] as? [Any])?.count ?? -1
-            XCTAssertTrue(herd.waitUntil(timeout: 20) {
+            XCTAssertTrue(herd.waitUntil(timeout: 120) {
                 RenderedPage(dom: try String(contentsOfFile: path, encoding: .utf8)).count(tag: "figure", class: "photo") == members
             }, "\(step): herd \(id) page lists its \(members) photos", file: file, line: line)
             let rendered = RenderedPage(dom: try chromium.dom(path))
