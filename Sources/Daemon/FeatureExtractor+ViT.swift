@@ -15,13 +15,7 @@ extension FeatureExtractor {
         var extractor = FeatureExtractor.decodeThenEncode(
             modelID: modelID, threads: threads,
             decode: { path in
-                let decoded: DecodedImage
-                if RawPath.needsEscaping(path) {
-                    let data = try RawPath.readImage(path, limit: preprocessor.decoder.limits.maxFileBytes)
-                    decoded = try preprocessor.decoder.decode(data: data, path: path, minimumShortSide: preprocessor.minimumDecodeShortSide)
-                } else {
-                    decoded = try preprocessor.decoder.decode(fileAt: path, minimumShortSide: preprocessor.minimumDecodeShortSide)
-                }
+                let decoded = try RawPath.decode(path, with: preprocessor.decoder, minimumShortSide: preprocessor.minimumDecodeShortSide)
                 digests?.record(path, image: decoded.image)
                 return preprocessor.prepare(decoded)
             },

@@ -38,9 +38,7 @@ extension Herds {
         var images: [RGBImage] = []
         for path in paths {
             do {
-                let decoded = RawPath.needsEscaping(path)
-                    ? try decoder.decode(data: RawPath.readImage(path, limit: decoder.limits.maxFileBytes), path: path, minimumShortSide: cell)
-                    : try decoder.decode(fileAt: path, minimumShortSide: cell)
+                let decoded = try RawPath.decode(path, with: decoder, minimumShortSide: cell)
                 images.append(decoded.image)
             } catch {
                 logger.debug("left out of a contact sheet", metadata: ["path": "\(path)", "error": "\(error)"])

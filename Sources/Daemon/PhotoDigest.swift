@@ -22,9 +22,9 @@ public struct PhotoDigest: Sendable, Equatable {
             thumbnail: try JPEGEncoder.encode(Thumbnail.square(image, side: thumbnailSide), quality: 75))
     }
 
-    /// The digest of the photo at `path`, decoded at reduced DCT scale.
+    /// The digest of the library photo at `path` (by its exact name), decoded at reduced DCT scale.
     public static func make(fileAt path: String, decoder: ImageDecoder = ImageDecoder()) throws -> PhotoDigest {
-        try make(from: decoder.decode(fileAt: path, minimumShortSide: decodeShortSide).image)
+        try make(from: RawPath.decode(path, with: decoder, minimumShortSide: decodeShortSide).image)
     }
 }
 

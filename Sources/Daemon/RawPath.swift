@@ -75,6 +75,13 @@ public enum RawPath {
         return try bytes.withUnsafeBufferPointer { try body($0.baseAddress!) }
     }
 
+    /// The library photo at `path` decoded to at least `minimumShortSide` pixels, opened by its exact name when that
+    /// name is not UTF-8 (decoders take a `String` path, which cannot name such a file).
+    static func decode(_ path: String, with decoder: ImageDecoder, minimumShortSide: Int?) throws -> DecodedImage {
+        guard needsEscaping(path) else { return try decoder.decode(fileAt: path, minimumShortSide: minimumShortSide) }
+        return try decoder.decode(data: readImage(path, limit: decoder.limits.maxFileBytes), path: path, minimumShortSide: minimumShortSide)
+    }
+
     /// The bytes of the image file at `path`, opened by its exact name (decoders take a `String` path, which cannot
     /// name a file whose name is not UTF-8); refuses files over `limit` bytes as the decoder would.
     static func readImage(_ path: String, limit: Int) throws -> Data {

@@ -109,7 +109,7 @@ final class ClusterFoldersEndToEndTests: XCTestCase {
         var tree = Tree()
         let fm = FileManager.default
         // `_duplicates`, `_overview` and `index.html` are the duplicates and overview (OverviewEndToEndTests).
-        for name in try fm.contentsOfDirectory(atPath: herd.output).sorted() where !name.hasPrefix(".") && !name.hasPrefix("_") && name != "index.html" {
+        for name in try fm.contentsOfDirectory(atPath: herd.output).sorted() where HerdHarness.isHerdFolder(name) {
             tree.names.append(name)
             var targets: [String] = []
             for entry in try fm.contentsOfDirectory(atPath: herd.output + "/" + name) where entry != "_contact-sheet.jpg" {

@@ -8,6 +8,12 @@ struct HerdHarness {
     let output: String
     var environment: [String: String]
 
+    /// Whether an entry of the output folder is a herd's folder: not the hidden marker and journal, not `_duplicates`
+    /// or `_overview`, not `index.html`.
+    static func isHerdFolder(_ name: String) -> Bool {
+        !name.hasPrefix(".") && !name.hasPrefix("_") && name != "index.html"
+    }
+
     /// Every clothing photo, sorted (240 real JPEGs).
     static func clothingPhotos() throws -> [String] {
         let base = HerdBinary.sharedData + "/photos/clothing"

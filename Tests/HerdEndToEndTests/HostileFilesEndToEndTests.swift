@@ -79,7 +79,7 @@ final class HostileFilesEndToEndTests: XCTestCase {
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
         // Counted by raw names: Foundation's folder listing cannot hold a name that is not UTF-8.
         func linkCount() -> Int {
-            RawName.entries(herd.output).filter { $0.first != UInt8(ascii: ".") }.reduce(0) { sum, folder in
+            RawName.entries(herd.output).filter { HerdHarness.isHerdFolder(String(decoding: $0, as: UTF8.self)) }.reduce(0) { sum, folder in
                 sum + RawName.entries(herd.output + "/" + String(decoding: folder, as: UTF8.self)).filter { $0.first != UInt8(ascii: "_") }.count
             }
         }
@@ -98,7 +98,7 @@ final class HostileFilesEndToEndTests: XCTestCase {
 
         // Each has a link with the same raw name, and opening the link opens the photo.
         for (name, data) in zip(names, contents) {
-            let folders = RawName.entries(herd.output).filter { $0.first != UInt8(ascii: ".") }
+            let folders = RawName.entries(herd.output).filter { HerdHarness.isHerdFolder(String(decoding: $0, as: UTF8.self)) }
             let holding = folders.filter { RawName.entries(herd.output + "/" + String(decoding: $0, as: UTF8.self)).contains(name) }
             XCTAssertEqual(holding.count, 1, "one link named \(name)")
             guard let folder = holding.first else { continue }

@@ -91,7 +91,7 @@ final class MixedFormatsEndToEndTests: XCTestCase {
     private func linked(_ herd: HerdHarness) throws -> [String] {
         let fm = FileManager.default
         var targets: [String] = []
-        for folder in try fm.contentsOfDirectory(atPath: herd.output) where !folder.hasPrefix(".") {
+        for folder in try fm.contentsOfDirectory(atPath: herd.output) where HerdHarness.isHerdFolder(folder) {
             for entry in try fm.contentsOfDirectory(atPath: herd.output + "/" + folder) where entry != "_contact-sheet.jpg" {
                 targets.append(try fm.destinationOfSymbolicLink(atPath: herd.output + "/" + folder + "/" + entry))
             }
@@ -103,7 +103,7 @@ final class MixedFormatsEndToEndTests: XCTestCase {
     /// cells with 4-pixel gaps), read back with `herd inspect`.
     private func sheetsAreComplete(_ herd: HerdHarness) throws -> Bool {
         let fm = FileManager.default
-        for folder in try fm.contentsOfDirectory(atPath: herd.output) where !folder.hasPrefix(".") {
+        for folder in try fm.contentsOfDirectory(atPath: herd.output) where HerdHarness.isHerdFolder(folder) {
             let members = try fm.contentsOfDirectory(atPath: herd.output + "/" + folder).filter { $0 != "_contact-sheet.jpg" }.count
             let shown = min(members, 12)
             let columns = min(4, shown), rows = (shown + 3) / 4
