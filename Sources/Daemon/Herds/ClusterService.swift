@@ -108,10 +108,12 @@ struct ClusterService: Service {
                         }
                         let fingerprint = try catalog.folderFingerprint() + "|" + catalog.duplicatesFingerprint(modelID: modelID)
                         if fingerprint != lastFingerprint {
+                            let writing = clock.now()
                             let changes = try await context.workers.run { try herds.writeFolders() }
                             lastFingerprint = fingerprint
                             if changes != FolderChanges() {
-                                context.logger.debug("folders updated", metadata: ["changes": "\(changes)"])
+                                let seconds = String(format: "%.2f", (clock.now() - writing).inSeconds)
+                                context.logger.debug("folders updated", metadata: ["changes": "\(changes)", "seconds": "\(seconds)"])
                             }
                         }
                         context.state.update { $0.upkeepError = nil }
