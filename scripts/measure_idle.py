@@ -52,6 +52,38 @@ def size(path):
         return 0
 
 
+def environment(root, log_level):
+    """The process environment with every herd path inside `root` and the test encoder."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HERD_", "XDG_")) and k != "NOTIFY_SOCKET"}
+    env.update(XDG_CONFIG_HOME=root + "/config", XDG_DATA_HOME=root + "/data", XDG_CACHE_HOME=root + "/cache",
+               HERD_MODEL="byte-histogram-64", HERD_LOG_LEVEL=log_level)
+    return env
+
+
+def status(herd, env):
+    """`herd status --json`, parsed ({} when it fails)."""
+    out = subprocess.run([herd, "status", "--json"], env=env, capture_output=True, text=True)
+    return json.loads(out.stdout) if out.returncode == 0 else {}
+
+
+def cpu_model():
+    return next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+
+
+def finish(daemon, root, keep):
+    """Stops the daemon (SIGTERM, then SIGKILL after 120 s) and removes `root` unless kept."""
+    if daemon and daemon.poll() is None:
+        daemon.send_signal(signal.SIGTERM)
+        try:
+            daemon.wait(120)
+        except subprocess.TimeoutExpired:
+            daemon.kill()
+    if keep:
+        print(f"kept {root}")
+    else:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--photos", type=int, default=10000)
@@ -62,9 +94,7 @@ def main():
     args = parser.parse_args()
     herd = os.path.abspath(args.herd)
     root = tempfile.mkdtemp(prefix="herd-idle-")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HERD_", "XDG_")) and k != "NOTIFY_SOCKET"}
-    env.update(XDG_CONFIG_HOME=root + "/config", XDG_DATA_HOME=root + "/data", XDG_CACHE_HOME=root + "/cache",
-               HERD_MODEL="byte-histogram-64", HERD_LOG_LEVEL="warning")
+    env = environment(root, "warning")
     library, output = root + "/Pictures", root + "/herds"
     catalog = root + "/data/herd/catalog.sqlite"
     daemon = None
@@ -78,16 +108,12 @@ def main():
         started = time.time()
         daemon = subprocess.Popen([herd, "run"], env=env, stdout=subprocess.DEVNULL, stderr=log)
 
-        def status():
-            out = subprocess.run([herd, "status", "--json"], env=env, capture_output=True, text=True)
-            return json.loads(out.stdout) if out.returncode == 0 else {}
-
         # Quiet: everything embedded, clustered, and the phase back to watching with no retrain running.
         while True:
             time.sleep(5)
             if daemon.poll() is not None:
                 sys.exit(f"herd run exited with {daemon.returncode}; see {root}/daemon.log")
-            s = status()
+            s = status(herd, env)
             counts = s.get("counts", {})
             phase = (s.get("daemon") or {}).get("phase", "")
             if counts.get("pending") == 0 and counts.get("embedded", 0) > 0 and phase == "watching" and s.get("clusters"):
@@ -112,24 +138,13 @@ def main():
         seconds = time.time() - t0
         cpu1, wal1, db1 = cpu_seconds(pid), size(catalog + "-wal"), size(catalog)
         rss, hwm = rss_kib(pid)
-        cpu_model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-        print(f"CPU: {cpu_model}")
+        print(f"CPU: {cpu_model()}, {os.cpu_count()} logical CPUs; herd binary {args.herd}")
         print(f"idle for {seconds:.0f} s with {args.photos} photos: CPU time {cpu1 - cpu0:.2f} s "
               f"({100 * (cpu1 - cpu0) / seconds:.3f} % of a core)")
         print(f"catalogue {db0} -> {db1} bytes; WAL {wal0} -> {wal1} bytes (peak {walPeak})")
         print(f"RSS {rss / 1024:.1f} MiB (peak {hwm / 1024:.1f} MiB)")
     finally:
-        if daemon and daemon.poll() is None:
-            daemon.send_signal(signal.SIGTERM)
-            try:
-                daemon.wait(60)
-            except subprocess.TimeoutExpired:
-                daemon.kill()
-        if args.keep:
-            print(f"kept {root}")
-        else:
-            shutil.rmtree(root, ignore_errors=True)
-
+        finish(daemon, root, args.keep)
 
 if __name__ == "__main__":
     main()

@@ -10,10 +10,10 @@ the latency from a new photo's close-after-write to its link in a herd folder (m
 
 Needs Pillow (`pip install pillow`); everything lives in a temporary folder that is removed at the end.
 """
-import argparse, glob, io, json, os, re, random, shutil, signal, statistics, subprocess, sys, tempfile, time
+import argparse, glob, io, os, re, random, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from measure_idle import generate, rss_kib  # noqa: E402
+from measure_idle import cpu_model, environment, finish, generate, rss_kib, status  # noqa: E402
 from PIL import Image  # noqa: E402
 
 
@@ -27,9 +27,7 @@ def main():
     args = parser.parse_args()
     herd = os.path.abspath(args.herd)
     root = tempfile.mkdtemp(prefix="herd-scale-")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HERD_", "XDG_")) and k != "NOTIFY_SOCKET"}
-    env.update(XDG_CONFIG_HOME=root + "/config", XDG_DATA_HOME=root + "/data", XDG_CACHE_HOME=root + "/cache",
-               HERD_MODEL="byte-histogram-64", HERD_LOG_LEVEL="debug")
+    env = environment(root, "debug")
     library, output = root + "/Pictures", root + "/herds"
     daemon = None
     try:
@@ -43,16 +41,12 @@ def main():
         started = time.time()
         daemon = subprocess.Popen([herd, "run"], env=env, stdout=subprocess.DEVNULL, stderr=log)
 
-        def status():
-            out = subprocess.run([herd, "status", "--json"], env=env, capture_output=True, text=True)
-            return json.loads(out.stdout) if out.returncode == 0 else {}
-
         embedded_at = None
         while True:
             time.sleep(2)
             if daemon.poll() is not None:
                 sys.exit(f"herd run exited with {daemon.returncode}; see {log_path}")
-            s = status()
+            s = status(herd, env)
             counts = s.get("counts", {})
             if embedded_at is None and counts.get("pending") == 0 and counts.get("embedded", 0) > 0:
                 embedded_at = time.time() - started
@@ -86,8 +80,7 @@ def main():
             latencies.append(time.time() - closed)
             time.sleep(3)
         rss, hwm = rss_kib(daemon.pid)
-        cpu_model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-        print(f"CPU: {cpu_model}, {os.cpu_count()} logical CPUs; herd binary {args.herd}")
+        print(f"CPU: {cpu_model()}, {os.cpu_count()} logical CPUs; herd binary {args.herd}")
         print(f"library: {args.photos} photos in {args.folders} folders")
         print(f"initial scan + catalogue: {scan_seconds.group(1) if scan_seconds else '?'} s ({scan})")
         print(f"all embedded {embedded_at:.0f} s after start; clustered and watching after {settled:.0f} s")
@@ -100,17 +93,7 @@ def main():
               f"({len(latencies)} photos, debounce_ms 1000)")
         print(f"RSS now {rss / 1024:.0f} MiB, peak {hwm / 1024:.0f} MiB")
     finally:
-        if daemon and daemon.poll() is None:
-            daemon.send_signal(signal.SIGTERM)
-            try:
-                daemon.wait(120)
-            except subprocess.TimeoutExpired:
-                daemon.kill()
-        if args.keep:
-            print(f"kept {root}")
-        else:
-            shutil.rmtree(root, ignore_errors=True)
-
+        finish(daemon, root, args.keep)
 
 if __name__ == "__main__":
     main()

@@ -28,25 +28,8 @@ final class DaemonServiceTests: XCTestCase {
         let fixture = try LibraryFixture()
         defer { fixture.remove() }
         try fixture.copy(try LibraryFixture.photos("skirt", count: 3), to: "x")
-        let (events, continuation) = AsyncStream.makeStream(of: [FileEvent].self)
-        let source = FileEventSource(watch: { _ in }, unwatchAll: { _ in }, events: events, stop: { continuation.finish() })
-        let paths = HerdPaths(environment: ["HOME": fixture.folder.path], catalog: fixture.catalogPath)
-        let configuration = try HerdConfiguration(libraries: [fixture.library], output: fixture.output, debounceMilliseconds: 50).validated()
-        let daemon = HerdDaemon(
-            configuration: configuration, paths: paths,
-            dependencies: DaemonDependencies(
-                extractor: .byteHistogram(), inspector: .imaging(), makeFileEvents: { source }, environment: [:], clock: .continuous),
-            logger: .test)
-        let task = Task { try await daemon.run() }
+        let (task, continuation) = try Self.start(fixture, debounceMilliseconds: 50, clock: .continuous)
         defer { task.cancel() }
-
-        func eventually(_ condition: () throws -> Bool) async -> Bool {
-            for _ in 0 ..< 200 {
-                if (try? condition()) == true { return true }
-                try? await Task.sleep(for: .milliseconds(50))
-            }
-            return false
-        }
         func reader() throws -> Catalog { try Catalog.openForReading(path: fixture.catalogPath) }
         let model = FeatureExtractor.byteHistogramModelID
         let embeddedAtStart = await eventually { try reader().counts(modelID: model).embedded == 3 }
@@ -75,26 +58,9 @@ final class DaemonServiceTests: XCTestCase {
         let fixture = try LibraryFixture()
         defer { fixture.remove() }
         try fixture.copy(try LibraryFixture.photos("skirt", count: 3), to: "x")
-        let (events, continuation) = AsyncStream.makeStream(of: [FileEvent].self)
-        let source = FileEventSource(watch: { _ in }, unwatchAll: { _ in }, events: events, stop: { continuation.finish() })
-        let paths = HerdPaths(environment: ["HOME": fixture.folder.path], catalog: fixture.catalogPath)
-        let configuration = try HerdConfiguration(libraries: [fixture.library], output: fixture.output, debounceMilliseconds: 60_000).validated()
         let time = ManualClock()
-        let daemon = HerdDaemon(
-            configuration: configuration, paths: paths,
-            dependencies: DaemonDependencies(
-                extractor: .byteHistogram(), inspector: .imaging(), makeFileEvents: { source }, environment: [:], clock: time.clock),
-            logger: .test)
-        let task = Task { try await daemon.run() }
+        let (task, continuation) = try Self.start(fixture, debounceMilliseconds: 60_000, clock: time.clock)
         defer { task.cancel() }
-
-        func eventually(_ condition: () throws -> Bool) async -> Bool {
-            for _ in 0 ..< 200 {
-                if (try? condition()) == true { return true }
-                try? await Task.sleep(for: .milliseconds(50))
-            }
-            return false
-        }
         func reader() throws -> Catalog { try Catalog.openForReading(path: fixture.catalogPath) }
         let model = FeatureExtractor.byteHistogramModelID
         let embeddedAtStart = await eventually { try reader().counts(modelID: model).embedded == 3 }
@@ -135,5 +101,31 @@ final class DaemonServiceTests: XCTestCase {
 
         task.cancel()
         _ = try? await task.value
+    }
+
+    /// The daemon in-process over `fixture`'s library, with a file-event source the test feeds through the continuation.
+    private static func start(
+        _ fixture: LibraryFixture, debounceMilliseconds: Int, clock: DaemonClock
+    ) throws -> (Task<Void, any Error>, AsyncStream<[FileEvent]>.Continuation) {
+        let (events, continuation) = AsyncStream.makeStream(of: [FileEvent].self)
+        let source = FileEventSource(watch: { _ in }, unwatchAll: { _ in }, events: events, stop: { continuation.finish() })
+        let paths = HerdPaths(environment: ["HOME": fixture.folder.path], catalog: fixture.catalogPath)
+        let configuration = try HerdConfiguration(
+            libraries: [fixture.library], output: fixture.output, debounceMilliseconds: debounceMilliseconds).validated()
+        let daemon = HerdDaemon(
+            configuration: configuration, paths: paths,
+            dependencies: DaemonDependencies(
+                extractor: .byteHistogram(), inspector: .imaging(), makeFileEvents: { source }, environment: [:], clock: clock),
+            logger: .test)
+        return (Task { try await daemon.run() }, continuation)
+    }
+
+    /// Whether `condition` holds within 10 s.
+    private func eventually(_ condition: () throws -> Bool) async -> Bool {
+        for _ in 0 ..< 200 {
+            if (try? condition()) == true { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return false
     }
 }
