@@ -66,6 +66,8 @@ struct ClusterService: Service {
                         if try await context.workers.run({ try herds.assignNewPhotos() }) > 0 {
                             indexSaveDue = indexSaveDue ?? now + Self.indexSaveDelay
                         }
+                        // New photos get their links before the slower duplicate upkeep below.
+                        try await writeFolders(herds, unless: &lastFingerprint)
                         // Duplicates only when the photos changed, or the last pass left work (then the next pass comes at once).
                         let photosNow = try catalog.folderFingerprint()
                         if photosNow != duplicatesCaughtUp {
@@ -106,16 +108,7 @@ struct ClusterService: Service {
                                 }
                             }
                         }
-                        let fingerprint = try catalog.folderFingerprint() + "|" + catalog.duplicatesFingerprint(modelID: modelID)
-                        if fingerprint != lastFingerprint {
-                            let writing = clock.now()
-                            let changes = try await context.workers.run { try herds.writeFolders() }
-                            lastFingerprint = fingerprint
-                            if changes != FolderChanges() {
-                                let seconds = String(format: "%.2f", (clock.now() - writing).inSeconds)
-                                context.logger.debug("folders updated", metadata: ["changes": "\(changes)", "seconds": "\(seconds)"])
-                            }
-                        }
+                        try await writeFolders(herds, unless: &lastFingerprint)
                         context.state.update { $0.upkeepError = nil }
                     } catch {
                         // Shown by `herd status` until upkeep succeeds again.
@@ -140,6 +133,20 @@ struct ClusterService: Service {
             try index.saveIfChanged()
         } catch {
             context.logger.warning("cannot save the neighbour index; it is rebuilt at the next start", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Rewrites the folders when what they show changed since `lastFingerprint` (which it updates).
+    private func writeFolders(_ herds: Herds, unless lastFingerprint: inout String) async throws {
+        let catalog = context.catalog, clock = context.clock
+        let fingerprint = try catalog.folderFingerprint() + "|" + catalog.duplicatesFingerprint(modelID: herds.modelID)
+        guard fingerprint != lastFingerprint else { return }
+        let writing = clock.now()
+        let changes = try await context.workers.run { try herds.writeFolders() }
+        lastFingerprint = fingerprint
+        if changes != FolderChanges() {
+            let seconds = String(format: "%.2f", (clock.now() - writing).inSeconds)
+            context.logger.debug("folders updated", metadata: ["changes": "\(changes)", "seconds": "\(seconds)"])
         }
     }
 
