@@ -11,21 +11,22 @@ Needs Pillow (`pip install pillow`); everything lives in a temporary folder that
 """
 import argparse, json, os, random, shutil, signal, subprocess, sys, tempfile, time
 
-from PIL import Image
+from PIL import Image, ImageDraw
 
 
 def generate(library, photos, folders):
+    """`photos` distinct 48×48 JPEGs in `folders` folders: random rectangles on a random background, so that no two look
+    alike (near-identical pictures would make the duplicate search, not the daemon, the subject)."""
     rng = random.Random(12)
     for i in range(photos):
         folder = os.path.join(library, f"album-{i % folders:04d}")
         os.makedirs(folder, exist_ok=True)
-        # A few colour families, so the clusters are not all one; the noise makes each file's content unique.
-        base = [(200, 40, 40), (40, 160, 60), (50, 70, 200), (220, 200, 60), (120, 120, 120)][i % 5]
-        image = Image.new("RGB", (48, 48), base)
-        pixels = image.load()
-        for _ in range(40):
-            x, y = rng.randrange(48), rng.randrange(48)
-            pixels[x, y] = tuple(rng.randrange(256) for _ in range(3))
+        image = Image.new("RGB", (48, 48), tuple(rng.randrange(256) for _ in range(3)))
+        draw = ImageDraw.Draw(image)
+        for _ in range(6):
+            x0, y0 = rng.randrange(40), rng.randrange(40)
+            draw.rectangle([x0, y0, x0 + rng.randrange(4, 24), y0 + rng.randrange(4, 24)],
+                           fill=tuple(rng.randrange(256) for _ in range(3)))
         image.save(os.path.join(folder, f"photo-{i:06d}.jpg"), quality=85)
 
 
