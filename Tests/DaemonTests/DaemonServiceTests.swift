@@ -28,25 +28,8 @@ final class DaemonServiceTests: XCTestCase {
         let fixture = try LibraryFixture()
         defer { fixture.remove() }
         try fixture.copy(try LibraryFixture.photos("skirt", count: 3), to: "x")
-        let (events, continuation) = AsyncStream.makeStream(of: [FileEvent].self)
-        let source = FileEventSource(watch: { _ in }, unwatchAll: { _ in }, events: events, stop: { continuation.finish() })
-        let paths = HerdPaths(environment: ["HOME": fixture.folder.path], catalog: fixture.catalogPath)
-        let configuration = try HerdConfiguration(libraries: [fixture.library], output: fixture.output, debounceMilliseconds: 50).validated()
-        let daemon = HerdDaemon(
-            configuration: configuration, paths: paths,
-            dependencies: DaemonDependencies(
-                extractor: .byteHistogram(), inspector: .imaging(), makeFileEvents: { source }, environment: [:], tick: .milliseconds(50)),
-            logger: .test)
-        let task = Task { try await daemon.run() }
+        let (task, continuation) = try Self.start(fixture, debounceMilliseconds: 50, clock: .continuous)
         defer { task.cancel() }
-
-        func eventually(_ condition: () throws -> Bool) async -> Bool {
-            for _ in 0 ..< 200 {
-                if (try? condition()) == true { return true }
-                try? await Task.sleep(for: .milliseconds(50))
-            }
-            return false
-        }
         func reader() throws -> Catalog { try Catalog.openForReading(path: fixture.catalogPath) }
         let model = FeatureExtractor.byteHistogramModelID
         let embeddedAtStart = await eventually { try reader().counts(modelID: model).embedded == 3 }
@@ -66,5 +49,83 @@ final class DaemonServiceTests: XCTestCase {
 
         task.cancel()
         _ = try? await task.value
+    }
+
+    /// The debounce and the heartbeat run on the injected clock: files announced by events wait until the clock passes
+    /// the quiet period, however long the test waits in real time, and an idle daemon writes its heartbeat only when
+    /// the slow heartbeat interval has passed on that clock.
+    func testDebounceAndHeartbeatFollowTheInjectedClock() async throws {
+        let fixture = try LibraryFixture()
+        defer { fixture.remove() }
+        try fixture.copy(try LibraryFixture.photos("skirt", count: 3), to: "x")
+        let time = ManualClock()
+        let (task, continuation) = try Self.start(fixture, debounceMilliseconds: 60_000, clock: time.clock)
+        defer { task.cancel() }
+        func reader() throws -> Catalog { try Catalog.openForReading(path: fixture.catalogPath) }
+        let model = FeatureExtractor.byteHistogramModelID
+        let embeddedAtStart = await eventually { try reader().counts(modelID: model).embedded == 3 }
+        XCTAssertTrue(embeddedAtStart)
+        // A changed status is written at most once a second on the daemon's clock.
+        time.advance(by: .seconds(1))
+        let watching = await eventually { try reader().latestRun()?.phase == "watching" }
+        XCTAssertTrue(watching)
+
+        // New files are announced; a minute's quiet has not passed on the daemon's clock, so nothing is read yet.
+        let added = try fixture.copy(try LibraryFixture.photos("skirt", count: 5).suffix(2), to: "y")
+        continuation.yield(added.map { .changed($0) })
+        try await Task.sleep(for: .milliseconds(500))
+        time.advance(by: .seconds(50))
+        try await Task.sleep(for: .milliseconds(500))
+        XCTAssertEqual(try reader().counts(modelID: model).files, 3, "reconciled before the quiet period passed")
+        time.advance(by: .seconds(11))
+        let reconciled = await eventually { try reader().counts(modelID: model).embedded == 5 }
+        XCTAssertTrue(reconciled)
+
+        // Idle: the heartbeat is written again only once 30 s have passed on the clock.
+        time.advance(by: .seconds(1))
+        let settled = await eventually { try reader().latestRun()?.phase == "watching" }
+        XCTAssertTrue(settled)
+        // The first retrain (these few photos) may flip the status twice within a second: let those writes through.
+        for _ in 0 ..< 2 {
+            try await Task.sleep(for: .milliseconds(700))
+            time.advance(by: .seconds(1))
+        }
+        try await Task.sleep(for: .milliseconds(700))
+        let before = try XCTUnwrap(reader().latestRun()?.heartbeatAt)
+        time.advance(by: .seconds(5))
+        try await Task.sleep(for: .milliseconds(500))
+        XCTAssertEqual(try reader().latestRun()?.heartbeatAt, before, "a heartbeat before its interval")
+        time.advance(by: .seconds(30))
+        let beat = await eventually { try reader().latestRun()?.heartbeatAt != before }
+        XCTAssertTrue(beat, "no heartbeat after 30 s on the daemon's clock")
+
+        task.cancel()
+        _ = try? await task.value
+    }
+
+    /// The daemon in-process over `fixture`'s library, with a file-event source the test feeds through the continuation.
+    private static func start(
+        _ fixture: LibraryFixture, debounceMilliseconds: Int, clock: DaemonClock
+    ) throws -> (Task<Void, any Error>, AsyncStream<[FileEvent]>.Continuation) {
+        let (events, continuation) = AsyncStream.makeStream(of: [FileEvent].self)
+        let source = FileEventSource(watch: { _ in }, unwatchAll: { _ in }, events: events, stop: { continuation.finish() })
+        let paths = HerdPaths(environment: ["HOME": fixture.folder.path], catalog: fixture.catalogPath)
+        let configuration = try HerdConfiguration(
+            libraries: [fixture.library], output: fixture.output, debounceMilliseconds: debounceMilliseconds).validated()
+        let daemon = HerdDaemon(
+            configuration: configuration, paths: paths,
+            dependencies: DaemonDependencies(
+                extractor: .byteHistogram(), inspector: .imaging(), makeFileEvents: { source }, environment: [:], clock: clock),
+            logger: .test)
+        return (Task { try await daemon.run() }, continuation)
+    }
+
+    /// Whether `condition` holds within 10 s.
+    private func eventually(_ condition: () throws -> Bool) async -> Bool {
+        for _ in 0 ..< 200 {
+            if (try? condition()) == true { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return false
     }
 }

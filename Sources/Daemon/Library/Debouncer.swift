@@ -30,6 +30,12 @@ public struct Debouncer: Sendable {
     /// Paths waiting.
     public var count: Int { paths.count }
 
+    /// When the waiting paths are let go if no more events come (nil: none wait).
+    public var due: ContinuousClock.Instant? {
+        guard let first, let last, !paths.isEmpty else { return nil }
+        return min(last + quiet, first + maximumDelay)
+    }
+
     /// The paths, if quiet long enough (or waiting too long) at `now`; empty otherwise.
     public mutating func takeDue(at now: ContinuousClock.Instant) -> Set<String> {
         guard let first, let last, !paths.isEmpty else { return [] }

@@ -19,71 +19,80 @@ struct LibraryService: Service {
         defer { scanThread.shutdown() }
         var configuration = context.state.configuration
         var source = try context.dependencies.makeFileEvents()
-        let inbox = EventInbox(quiet: .milliseconds(configuration.debounceMilliseconds))
+        let clock = context.clock, channel = context.events.libraryChanged
+        let inbox = EventInbox(quiet: .milliseconds(configuration.debounceMilliseconds), clock: clock, channel: channel)
         try await withThrowingTaskGroup(of: Void.self) { group in
             let firstSource = source
             group.addTask { await inbox.consume(firstSource.events) }
             var layout = LibraryLayout(roots: configuration.libraries, output: configuration.output)
-            var nextRescan = ContinuousClock.now + .seconds(configuration.rescanIntervalSeconds)
+            var nextRescan = clock.now() + .seconds(configuration.rescanIntervalSeconds)
             if try await !fullScan(layout: layout, source: source, on: scanThread, reason: "initial scan") {
-                nextRescan = ContinuousClock.now + Self.diskFullRetry
+                nextRescan = clock.now() + Self.diskFullRetry
             }
-            var nextPoll = ContinuousClock.now + .seconds(configuration.libraryPollSeconds)
-            while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                try? await Task.sleep(for: context.dependencies.tick)
-                let now = ContinuousClock.now
-                if let reloaded = context.state.update({ v -> HerdConfiguration? in
-                    defer { v.reload = nil }
-                    if let new = v.reload {
-                        v.configuration = new
-                        v.unavailable = v.unavailable.filter { new.libraries.contains($0.key) }
+            var nextPoll = clock.now() + .seconds(configuration.libraryPollSeconds)
+            try await withGracefulShutdownHandler {
+                while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                    // Asleep until file events (or a reload) arrive, the debounce lets them go, or a timer is due.
+                    var deadline = min(nextRescan, inbox.due ?? nextRescan)
+                    if context.state.read({ !$0.unavailable.isEmpty }) { deadline = min(deadline, nextPoll) }
+                    _ = await channel.next(until: deadline, clock: clock)
+                    if Task.isShuttingDownGracefully || Task.isCancelled { break }
+                    let now = clock.now()
+                    if let reloaded = context.state.update({ v -> HerdConfiguration? in
+                        defer { v.reload = nil }
+                        if let new = v.reload {
+                            v.configuration = new
+                            v.unavailable = v.unavailable.filter { new.libraries.contains($0.key) }
+                        }
+                        return v.reload
+                    }) {
+                        // New roots or output: start watching afresh, and rescan everything.
+                        configuration = reloaded
+                        source.stop()
+                        source = try context.dependencies.makeFileEvents()
+                        inbox.reset(quiet: .milliseconds(configuration.debounceMilliseconds))
+                        let newSource = source
+                        group.addTask { await inbox.consume(newSource.events) }
+                        layout = LibraryLayout(roots: configuration.libraries, output: configuration.output)
+                        let scanned = try await fullScan(layout: layout, source: source, on: scanThread, reason: "configuration reloaded")
+                        nextRescan = now + (scanned ? .seconds(configuration.rescanIntervalSeconds) : Self.diskFullRetry)
+                        continue
                     }
-                    return v.reload
-                }) {
-                    // New roots or output: start watching afresh, and rescan everything.
-                    configuration = reloaded
-                    source.stop()
-                    source = try context.dependencies.makeFileEvents()
-                    inbox.reset(quiet: .milliseconds(configuration.debounceMilliseconds))
-                    let newSource = source
-                    group.addTask { await inbox.consume(newSource.events) }
-                    layout = LibraryLayout(roots: configuration.libraries, output: configuration.output)
-                    let scanned = try await fullScan(layout: layout, source: source, on: scanThread, reason: "configuration reloaded")
-                    nextRescan = now + (scanned ? .seconds(configuration.rescanIntervalSeconds) : Self.diskFullRetry)
-                    continue
-                }
-                let taken = inbox.take(at: now)
-                if taken.overflow {
-                    note("inotify event queue overflowed; rescanned the libraries", event: "overflow")
-                    if try await !fullScan(layout: layout, source: source, on: scanThread, reason: "event queue overflow") {
-                        nextRescan = now + Self.diskFullRetry
+                    let taken = inbox.take(at: now)
+                    if taken.overflow {
+                        note("inotify event queue overflowed; rescanned the libraries", event: "overflow")
+                        if try await !fullScan(layout: layout, source: source, on: scanThread, reason: "event queue overflow") {
+                            nextRescan = now + Self.diskFullRetry
+                        }
+                        continue
                     }
-                    continue
-                }
-                if let limit = taken.watchLimit {
-                    note(limit, event: "watch-limit")
-                    nextRescan = min(nextRescan, now + Self.degradedRescanInterval)
-                }
-                if !taken.paths.isEmpty {
-                    if try await !reconcile(taken.paths, layout: layout, source: source, on: scanThread) {
-                        // The changes were not recorded (disk full): a full rescan finds them once there is space.
-                        nextRescan = now + Self.diskFullRetry
+                    if let limit = taken.watchLimit {
+                        note(limit, event: "watch-limit")
+                        nextRescan = min(nextRescan, now + Self.degradedRescanInterval)
                     }
-                }
-                if now >= nextPoll {
-                    nextPoll = now + .seconds(configuration.libraryPollSeconds)
-                    let missing = context.state.update { Array($0.unavailable.keys) }
-                    if !missing.isEmpty {
-                        // A remounted disk raises no inotify event: look again at each unavailable root.
-                        _ = try await reconcile(Set(missing), layout: layout, source: source, on: scanThread)
+                    if !taken.paths.isEmpty {
+                        if try await !reconcile(taken.paths, layout: layout, source: source, on: scanThread) {
+                            // The changes were not recorded (disk full): a full rescan finds them once there is space.
+                            nextRescan = now + Self.diskFullRetry
+                        }
+                    }
+                    if now >= nextPoll {
+                        nextPoll = now + .seconds(configuration.libraryPollSeconds)
+                        let missing = context.state.update { Array($0.unavailable.keys) }
+                        if !missing.isEmpty {
+                            // A remounted disk raises no inotify event: look again at each unavailable root.
+                            _ = try await reconcile(Set(missing), layout: layout, source: source, on: scanThread)
+                        }
+                    }
+                    if now >= nextRescan {
+                        let scanned = try await fullScan(layout: layout, source: source, on: scanThread, reason: "periodic rescan")
+                        let degraded = context.state.update { $0.watchNote != nil }
+                        let interval = Duration.seconds(configuration.rescanIntervalSeconds)
+                        nextRescan = now + (scanned ? (degraded ? min(interval, Self.degradedRescanInterval) : interval) : Self.diskFullRetry)
                     }
                 }
-                if now >= nextRescan {
-                    let scanned = try await fullScan(layout: layout, source: source, on: scanThread, reason: "periodic rescan")
-                    let degraded = context.state.update { $0.watchNote != nil }
-                    let interval = Duration.seconds(configuration.rescanIntervalSeconds)
-                    nextRescan = now + (scanned ? (degraded ? min(interval, Self.degradedRescanInterval) : interval) : Self.diskFullRetry)
-                }
+            } onGracefulShutdown: {
+                channel.interrupt()
             }
             source.stop()
             group.cancelAll()
@@ -95,7 +104,7 @@ struct LibraryService: Service {
         context.state.update { $0.phase = .scanning }
         defer { context.state.update { v in if v.phase == .scanning { v.phase = .watching } } }
         let scanner = Scanner(layout: layout, catalog: context.catalog, logger: context.logger)
-        let started = ContinuousClock.now
+        let started = context.clock.now()
         // Folders are watched as the walk finds them, so changes during the scan are not missed.
         let report: ScanReport
         do {
@@ -106,15 +115,14 @@ struct LibraryService: Service {
         }
         watchParents(of: layout, source: source)
         updateAvailability(report, source: source)
-        let seconds = (ContinuousClock.now - started).inSeconds
+        let seconds = (context.clock.now() - started).inSeconds
         context.logger.info("scan finished", metadata: ["reason": "\(reason)", "changes": "\(report.summary)", "files": "\(report.seen)"])
         try? context.catalog.recordEvent(
             runID: context.runID, kind: "scan",
             detail: "\(reason): \(report.seen) files in \(report.directories) folders, \(report.summary) (\(String(format: "%.1f", seconds)) s)")
-        context.state.update { v in
-            v.lastScan = report
-            v.wakeIngest = true
-        }
+        context.state.update { $0.lastScan = report }
+        context.events.pendingChanged.send(())
+        context.events.herdsChanged.send(HerdsChange(filesChanged: true))
         return true
     }
 
@@ -135,7 +143,10 @@ struct LibraryService: Service {
             context.logger.debug("reconciled", metadata: ["paths": "\(paths.count)", "changes": "\(report.summary)"])
         }
         if report.added + report.changed > 0 || !report.presentRoots.isEmpty {
-            context.state.update { $0.wakeIngest = true }
+            context.events.pendingChanged.send(())
+        }
+        if report != ScanReport() {
+            context.events.herdsChanged.send(HerdsChange(filesChanged: true))
         }
         return true
     }
@@ -190,7 +201,8 @@ struct LibraryService: Service {
     }
 }
 
-/// File events waiting to be acted on, filled by the consumer task and emptied by the service loop.
+/// File events waiting to be acted on, filled by the consumer task (which wakes the service loop through `channel`)
+/// and emptied by the service loop.
 final class EventInbox: Sendable {
     struct Taken {
         var paths: Set<String> = []
@@ -205,15 +217,24 @@ final class EventInbox: Sendable {
     }
 
     private let values: Mutex<Values>
+    private let clock: DaemonClock
+    private let channel: EventChannel<Void>
 
-    init(quiet: Duration) {
+    init(quiet: Duration, clock: DaemonClock, channel: EventChannel<Void>) {
         values = Mutex(Values(debouncer: Debouncer(quiet: quiet)))
+        self.clock = clock
+        self.channel = channel
+    }
+
+    /// When the waiting paths are due (nil: none wait); an overflow or watch-limit note is due at once.
+    var due: ContinuousClock.Instant? {
+        values.withLock { v in v.overflow || v.watchLimit != nil ? clock.now() : v.debouncer.due }
     }
 
     /// Adds every batch from `events` until it ends.
     func consume(_ events: AsyncStream<[FileEvent]>) async {
         for await batch in events {
-            let now = ContinuousClock.now
+            let now = clock.now()
             values.withLock { v in
                 for event in batch {
                     switch event {
@@ -223,6 +244,7 @@ final class EventInbox: Sendable {
                     }
                 }
             }
+            channel.send(())
         }
     }
 

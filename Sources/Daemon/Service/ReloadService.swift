@@ -27,6 +27,8 @@ struct ReloadService: Service {
                     v.reload = loaded
                     v.reloadError = nil
                 }
+                context.events.libraryChanged.send(())
+                context.events.herdsChanged.send(HerdsChange(configuration: true))
                 try? context.catalog.recordEvent(runID: context.runID, kind: "reload", detail: "configuration reloaded from \(context.paths.config)")
                 context.logger.notice("configuration reloaded", metadata: ["path": "\(context.paths.config)"])
             } catch {

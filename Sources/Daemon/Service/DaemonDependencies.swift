@@ -2,7 +2,7 @@ import Catalog
 import Foundation
 
 /// What the daemon is built from, as plain values: the plugs for the decoder and encoder, the file-event source,
-/// and the environment. Tests hand in their own; `herd run` hands in the real ones.
+/// the clock, and the environment. Tests hand in their own; `herd run` hands in the real ones.
 public struct DaemonDependencies: Sendable {
     /// The encoder's plug.
     public var extractor: FeatureExtractor
@@ -14,8 +14,8 @@ public struct DaemonDependencies: Sendable {
     public var blasCore: String?
     /// The process environment (for `NOTIFY_SOCKET` and overrides).
     public var environment: [String: String]
-    /// How often the service loops look for work (events, wake-ups, shutdown).
-    public var tick: Duration
+    /// The time the debounce, rescan, retrain and heartbeat timers run on.
+    public var clock: DaemonClock
     /// The `model` and `precision` settings the running encoder was built from (nil: a test plug), so a reload can
     /// say which changes need a restart.
     public var encoderSettings: (model: String, precision: String)?
@@ -26,13 +26,13 @@ public struct DaemonDependencies: Sendable {
     public init(
         extractor: FeatureExtractor, inspector: ImageInspector,
         makeFileEvents: @escaping @Sendable () throws -> FileEventSource = { try InotifyWatcher().source },
-        blasCore: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment, tick: Duration = .milliseconds(100)
+        blasCore: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment, clock: DaemonClock = .continuous
     ) {
         self.extractor = extractor
         self.inspector = inspector
         self.makeFileEvents = makeFileEvents
         self.blasCore = blasCore
         self.environment = environment
-        self.tick = tick
+        self.clock = clock
     }
 }

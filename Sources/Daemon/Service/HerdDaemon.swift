@@ -53,8 +53,8 @@ public struct HerdDaemon: Sendable {
         let reserve = DiskReserve(catalogPath: paths.catalog)
         reserve.take()
         let context = DaemonContext(
-            catalog: catalog, runID: runID, state: state, dependencies: dependencies, paths: paths, workers: workers, reserve: reserve,
-            logger: logger)
+            catalog: catalog, runID: runID, state: state, events: DaemonEvents(state: state), dependencies: dependencies, paths: paths,
+            workers: workers, reserve: reserve, logger: logger)
         let services: [any Service] = [
             StatusService(context: context, notifier: notifier),
             IngestService(context: context),
@@ -78,10 +78,14 @@ struct DaemonContext: Sendable {
     var catalog: Catalog
     var runID: Int64
     var state: DaemonState
+    /// How the services tell each other that something changed.
+    var events: DaemonEvents
     var dependencies: DaemonDependencies
     var paths: HerdPaths
     var workers: WorkerThreads
     /// Space given back when the disk fills, so the daemon can still report that it is paused.
     var reserve: DiskReserve
     var logger: Logger
+
+    var clock: DaemonClock { dependencies.clock }
 }

@@ -7,8 +7,11 @@ extension Herds {
     static let duplicateNeighbours = 9
     /// Pairs farther apart than this cosine distance are not stored: no `duplicate_threshold` reaches them.
     static let storedPairDistance: Float = 0.5
-    /// Photos checked (or given a digest) per call, so that one call stays short.
+    /// Photos checked per call, so that one call stays short.
     static let duplicateBatch = 512
+    /// Photos given a signature and thumbnail per call: each is decoded, so fewer, and a new photo's assignment and
+    /// link (done between calls) waits for at most one such batch.
+    static let digestBatch = 32
 
     /// These herds with signatures and thumbnails kept in `digests`.
     public func with(digests: PhotoDigests) -> Herds {
@@ -66,7 +69,7 @@ extension Herds {
     func backfillDigests(_ digests: PhotoDigests) throws -> Int {
         let decoder = ImageDecoder()
         var signatures: [(contentHash: Data, signature: UInt64)] = []
-        for (hash, path) in try catalog.contentsLackingSignature(limit: Self.duplicateBatch) where !digests.hasFailed(hash) {
+        for (hash, path) in try catalog.contentsLackingSignature(limit: Self.digestBatch) where !digests.hasFailed(hash) {
             do {
                 let digest = try PhotoDigest.make(fileAt: path, decoder: decoder)
                 try digests.saveThumbnail(digest, contentHash: hash)

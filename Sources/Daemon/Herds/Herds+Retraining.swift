@@ -33,6 +33,13 @@ extension Herds {
         return new >= threshold ? .newPhotos : nil
     }
 
+    /// When `dueRetrain` should look again although nothing else changes: the end of the retrain interval, when photos
+    /// arrived since the last retrain (nil: only new photos can make a retrain due).
+    public func nextRetrainCheck() throws -> Date? {
+        guard let last = try catalog.latestClusterRun(), try catalog.photosAssigned(after: last.at) > 0 else { return nil }
+        return last.at.addingTimeInterval(Double(configuration.retrainIntervalMinutes) * 60)
+    }
+
     /// Retrains the head on every embedded photo (warm from the current head when the cluster count is unchanged),
     /// keeps cluster ids where the photos stay, and records the run. Nil when there are too few photos.
     public func retrain(reason: RetrainReason, requestedClusters: Int? = nil, shouldStop: () -> Bool = { false }) throws -> ClusterRun? {

@@ -2,7 +2,8 @@ import Catalog
 import Foundation
 import Synchronization
 
-/// What the daemon is doing, shared by its services: one lock, plain values, no callbacks.
+/// What the daemon is doing, shared by its services: one lock, plain values, no callbacks. A change of what
+/// `herd status` shows is sent on `changes`, so the status service sleeps until there is something to report.
 public final class DaemonState: Sendable {
     /// The phases `herd status` and systemd's STATUS= show.
     public enum Phase: Sendable, Equatable {
@@ -21,7 +22,6 @@ public final class DaemonState: Sendable {
     struct Values {
         var phase = Phase.starting
         var watchNote: String?
-        var wakeIngest = false
         var reload: HerdConfiguration?
         var configuration: HerdConfiguration
         var lastScan = ScanReport()
@@ -45,45 +45,57 @@ public final class DaemonState: Sendable {
     }
 
     private let values: Mutex<Values>
+    /// Raised whenever `statusLine` changes.
+    let changes = EventChannel<Void>()
 
     /// State for a daemon running `configuration`.
     public init(configuration: HerdConfiguration) {
         values = Mutex(Values(configuration: configuration))
     }
 
-    func update<T>(_ body: (inout Values) -> T) -> T { values.withLock { body(&$0) } }
+    func update<T>(_ body: (inout Values) -> T) -> T {
+        let (result, changed) = values.withLock { v in
+            let before = Self.line(v)
+            let result = body(&v)
+            return (result, Self.line(v) != before)
+        }
+        if changed { changes.send(()) }
+        return result
+    }
+
+    func read<T>(_ body: (Values) -> T) -> T { values.withLock { body($0) } }
 
     /// The current phase.
-    public var phase: Phase { update { $0.phase } }
+    public var phase: Phase { read { $0.phase } }
 
     /// What is not right, for `herd status`.
-    public var health: RunHealth { update { $0.health } }
+    public var health: RunHealth { read { $0.health } }
 
     /// The configuration in force.
-    public var configuration: HerdConfiguration { update { $0.configuration } }
+    public var configuration: HerdConfiguration { read { $0.configuration } }
 
     /// A one-line status for systemd and the catalogue.
-    public var statusLine: String {
-        update { v in
-            var line: String
-            switch v.phase {
-            case .starting: line = "starting"
-            case .scanning: line = "scanning"
-            case .ingesting(let done, let pending):
-                line = "ingesting: \(done) done, \(pending) pending" + (v.rate > 0 ? String(format: ", %.1f photos/s", v.rate) : "")
-            case .watching: line = "watching"
-            case .stopping: line = "stopping after the current batch"
-            }
-            if v.retraining { line += "; retraining clusters" }
-            if let note = v.watchNote { line += "; " + note }
-            for problem in v.health.lines { line += "; " + problem }
-            return line
+    public var statusLine: String { values.withLock { Self.line($0) } }
+
+    private static func line(_ v: Values) -> String {
+        var line: String
+        switch v.phase {
+        case .starting: line = "starting"
+        case .scanning: line = "scanning"
+        case .ingesting(let done, let pending):
+            line = "ingesting: \(done) done, \(pending) pending" + (v.rate > 0 ? String(format: ", %.1f photos/s", v.rate) : "")
+        case .watching: line = "watching"
+        case .stopping: line = "stopping after the current batch"
         }
+        if v.retraining { line += "; retraining clusters" }
+        if let note = v.watchNote { line += "; " + note }
+        for problem in v.health.lines { line += "; " + problem }
+        return line
     }
 
     /// The phase name stored in the catalogue's runs table.
     var phaseName: String {
-        update { v in
+        read { v in
             switch v.phase {
             case .starting: return "starting"
             case .scanning: return "scanning"

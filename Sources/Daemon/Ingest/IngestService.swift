@@ -2,9 +2,10 @@ import Catalog
 import Foundation
 import ServiceLifecycle
 
-/// Drains the ingest queue whenever the library service reports changes; on shutdown finishes its batch and returns.
-/// A full disk pauses it (reported by `herd status`) until a retry finds space again; the WAL is checkpointed between
-/// batches and whenever the queue runs dry, so it stays small.
+/// Drains the ingest queue whenever the library service says files were queued, and tells the herds what it
+/// committed; otherwise it sleeps. On shutdown it finishes its batch and returns. A full disk pauses it (reported by
+/// `herd status`) until a retry finds space again; the WAL is checkpointed between batches and when the queue runs dry,
+/// so it stays small.
 struct IngestService: Service {
     let context: DaemonContext
 
@@ -12,26 +13,24 @@ struct IngestService: Service {
     static let diskFullRetry = Duration.seconds(5)
     /// How often the WAL is checkpointed during a long ingest (and whenever it has outgrown `Catalog.walSizeLimit`).
     static let checkpointInterval = Duration.seconds(2)
-    /// How often an idle daemon gives the WAL's space back (heartbeats, cluster upkeep and folder updates write too).
-    static let idleCheckpointInterval = Duration.seconds(10)
 
     func run() async throws {
-        let state = context.state
-        var lastIdleCheckpoint = ContinuousClock.now
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let shouldRun = state.update { v -> Bool in
-                defer { v.wakeIngest = false }
-                return v.wakeIngest
-            }
-            if shouldRun {
+        let state = context.state, channel = context.events.pendingChanged, clock = context.clock
+        try await withGracefulShutdownHandler {
+            var due = false
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                if !due {
+                    guard await channel.next(until: nil, clock: clock) != nil else { continue }
+                }
+                due = false
                 do {
                     try await drain()
-                    if state.update({ $0.diskFull }) != nil {
+                    if state.read({ $0.diskFull }) != nil {
                         context.logger.notice("disk space is available again; ingest resumed")
                         state.update { $0.diskFull = nil }
                     }
                 } catch let error as CatalogError where error.code == .diskFull {
-                    if state.update({ $0.diskFull }) == nil {
+                    if state.read({ $0.diskFull }) == nil {
                         context.logger.warning("the disk is full; ingest paused until space is freed", metadata: ["error": "\(error.message)"])
                     }
                     // The reserve's space lets the heartbeat say so; ingest waits until there is room beyond it.
@@ -41,18 +40,14 @@ struct IngestService: Service {
                         if case .ingesting = v.phase { v.phase = .watching }
                     }
                     repeat {
-                        try? await Task.sleep(for: Self.diskFullRetry)
+                        try? await clock.sleep(clock.now() + Self.diskFullRetry)
                     } while !context.reserve.hasRoomToResume && !Task.isShuttingDownGracefully && !Task.isCancelled
                     context.reserve.take()
-                    state.update { $0.wakeIngest = true }
+                    due = true
                 }
-            } else {
-                if ContinuousClock.now - lastIdleCheckpoint >= Self.idleCheckpointInterval {
-                    checkpoint(truncate: true)
-                    lastIdleCheckpoint = ContinuousClock.now
-                }
-                try? await Task.sleep(for: context.dependencies.tick)
             }
+        } onGracefulShutdown: {
+            channel.interrupt()
         }
     }
 
@@ -64,10 +59,14 @@ struct IngestService: Service {
             catalog: catalog, extractor: context.dependencies.extractor, inspector: context.dependencies.inspector,
             workers: context.workers, batchSize: configuration.batchSize, runID: context.runID, logger: context.logger)
         let pendingAtStart = try catalog.counts(modelID: context.dependencies.extractor.modelID).pending
-        let started = ContinuousClock.now
+        let clock = context.clock, herds = context.events.herdsChanged
+        let started = clock.now()
         var lastCheckpoint = started
+        var committed = 0
         let progress = try await pipeline.drain(shouldStop: { Task.isShuttingDownGracefully }) { progress in
-            let now = ContinuousClock.now
+            let now = clock.now()
+            herds.send(HerdsChange(photosCommitted: progress.files - committed))
+            committed = progress.files
             let elapsed = (now - started).inSeconds
             state.update { v in
                 v.rate = elapsed > 0 ? Double(progress.files) / elapsed : 0

@@ -1,0 +1,246 @@
+import Catalog
+import Foundation
+import ServiceLifecycle
+import Synchronization
+
+/// Keeps the clusters and their folders in step with the catalogue: assigns new photos by the current head as soon as
+/// ingest commits them, retrains in the background at low priority when enough changed or when asked, carries out the
+/// CLI's requests, and rewrites the folders whenever what they show changed. It sleeps until another service tells it
+/// something changed, a timer it set is due (the retrain interval, saving the index), or the CLI queued a request
+/// (looked for once a second, reading only).
+struct ClusterService: Service {
+    let context: DaemonContext
+
+    /// How often the catalogue's `requests` table is read for what the CLI queued.
+    static let requestPoll = Duration.seconds(1)
+    /// How long after a change the neighbour index is saved.
+    static let indexSaveDelay = Duration.seconds(30)
+    /// How soon upkeep that failed is tried again.
+    static let failureRetry = Duration.seconds(5)
+
+    func run() async throws {
+        let trainer = WorkerThreads(count: 1, name: "herd.retrain", background: true)
+        defer { trainer.shutdown() }
+        let catalog = context.catalog, modelID = context.dependencies.extractor.modelID, cache = context.paths.cache
+        let clock = context.clock, channel = context.events.herdsChanged
+        let index = try await trainer.run { try PhotoIndex(catalog: catalog, modelID: modelID, cacheFolder: cache) }
+        let retrain = RetrainSlot()
+        let digests = context.dependencies.extractor.digests ?? PhotoDigests(cacheFolder: cache)
+        var forced: (clusters: Int?, requestIDs: [Int64])?
+        // Recluster requests the running retrain carries out: marked done only once its result is committed, so a
+        // daemon killed mid-retrain finds them pending again at the next start.
+        var carried: [Int64] = []
+        var lastFingerprint = ""
+        var duplicatesCaughtUp = ""
+        var lastTried = -1
+        var indexSaveDue: ContinuousClock.Instant?
+        // The first pass looks at everything: photos committed, requests queued and retrains due while it was stopped.
+        var deadline: ContinuousClock.Instant? = clock.now()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await watchRequests(catalog: catalog, clock: clock, channel: channel) }
+            await withGracefulShutdownHandler {
+                while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                    let change = await channel.next(until: deadline.map { min($0, indexSaveDue ?? $0) } ?? indexSaveDue, clock: clock)
+                    if Task.isShuttingDownGracefully || Task.isCancelled { break }
+                    let now = clock.now()
+                    if let due = indexSaveDue, now >= due {
+                        do {
+                            try index.saveIfChanged()
+                        } catch {
+                            context.logger.warning("cannot save the neighbour index; it is rebuilt at the next start", metadata: ["error": "\(error)"])
+                        }
+                        indexSaveDue = nil
+                        if change == nil && (deadline.map { now < $0 } ?? true) { continue }
+                    }
+                    deadline = nil
+                    let herds = Herds(
+                        catalog: catalog, modelID: modelID, configuration: context.state.configuration, index: index, logger: context.logger)
+                        .with(digests: digests)
+                    do {
+                        forced = try handleRequests(herds, retraining: retrain.isRunning, forced: forced, carried: carried)
+                        if let finished = retrain.takeFinished() {
+                            finish(finished, carried: carried)
+                            carried = []
+                            indexSaveDue = indexSaveDue ?? now + Self.indexSaveDelay
+                        }
+                        if try await context.workers.run({ try herds.assignNewPhotos() }) > 0 {
+                            indexSaveDue = indexSaveDue ?? now + Self.indexSaveDelay
+                        }
+                        // New photos get their links before the slower duplicate upkeep below.
+                        try await writeFolders(herds, unless: &lastFingerprint)
+                        // Duplicates only when the photos changed, or the last pass left work (then the next pass comes at once).
+                        let photosNow = try catalog.folderFingerprint()
+                        if photosNow != duplicatesCaughtUp {
+                            if try await context.workers.run({ try herds.updateDuplicates() }) == 0 {
+                                duplicatesCaughtUp = photosNow
+                            } else {
+                                deadline = now
+                            }
+                        }
+                        if !retrain.isRunning {
+                            var reason: RetrainReason?
+                            var clusters: Int?
+                            if let request = forced {
+                                (reason, clusters) = (.requested, request.clusters)
+                                for id in request.requestIDs { try catalog.noteRequest(id, progress: "retrain started") }
+                                carried = request.requestIDs
+                                forced = nil
+                            } else if let due = try herds.dueRetrain(now: clock.date()) {
+                                // A first retrain that found too few photos is not retried until more arrive.
+                                let embedded = try catalog.counts(modelID: modelID).embedded
+                                if due != .first || embedded != lastTried { reason = due }
+                                lastTried = embedded
+                            } else if let next = try herds.nextRetrainCheck(), next > clock.date() {
+                                // Enough new photos may be waiting for the retrain interval to pass.
+                                let at = clock.instant(at: next)
+                                deadline = deadline.map { min($0, at) } ?? at
+                            }
+                            if let reason {
+                                let requested = clusters
+                                retrain.start()
+                                context.state.update { $0.retraining = true }
+                                group.addTask {
+                                    let result = await Result(catching: {
+                                        try await trainer.run { try herds.retrain(reason: reason, requestedClusters: requested, shouldStop: retrain.shouldStop) }
+                                    })
+                                    retrain.finish(result)
+                                    channel.send(HerdsChange(retrainFinished: true))
+                                }
+                            }
+                        }
+                        try await writeFolders(herds, unless: &lastFingerprint)
+                        context.state.update { $0.upkeepError = nil }
+                    } catch {
+                        // Shown by `herd status` until upkeep succeeds again.
+                        let known = context.state.update { v -> Bool in
+                            defer { v.upkeepError = "\(error)" }
+                            return v.upkeepError == "\(error)"
+                        }
+                        if !known {
+                            context.logger.error("cluster upkeep failed; retrying every 5 s", metadata: ["error": "\(error)"])
+                            try? catalog.recordEvent(runID: context.runID, kind: "clusters-failed", detail: "\(error)")
+                        }
+                        deadline = now + Self.failureRetry
+                    }
+                }
+            } onGracefulShutdown: {
+                channel.interrupt()
+            }
+            retrain.stop()
+            group.cancelAll()
+        }
+        do {
+            try index.saveIfChanged()
+        } catch {
+            context.logger.warning("cannot save the neighbour index; it is rebuilt at the next start", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Rewrites the folders when what they show changed since `lastFingerprint` (which it updates).
+    private func writeFolders(_ herds: Herds, unless lastFingerprint: inout String) async throws {
+        let catalog = context.catalog, clock = context.clock
+        let fingerprint = try catalog.folderFingerprint() + "|" + catalog.duplicatesFingerprint(modelID: herds.modelID)
+        guard fingerprint != lastFingerprint else { return }
+        let writing = clock.now()
+        let changes = try await context.workers.run { try herds.writeFolders() }
+        lastFingerprint = fingerprint
+        if changes != FolderChanges() {
+            let seconds = String(format: "%.2f", (clock.now() - writing).inSeconds)
+            context.logger.debug("folders updated", metadata: ["changes": "\(changes)", "seconds": "\(seconds)"])
+        }
+    }
+
+    /// Records a finished retrain and completes the recluster requests it carried out.
+    private func finish(_ finished: Result<ClusterRun?, any Error>, carried: [Int64]) {
+        context.state.update { $0.retraining = false }
+        let result: String
+        switch finished {
+        case .success(let run?):
+            result = "retrained: \(run.photos) photos into \(run.clusters) clusters"
+            try? context.catalog.recordEvent(
+                runID: context.runID, kind: "retrain", detail: "\(run.reason): \(run.photos) photos, \(run.clusters) clusters, \(run.method)")
+        case .success(nil):
+            result = "too few embedded photos to cluster"
+        case .failure(let error):
+            result = "error: retraining failed: \(error)"
+            context.logger.error("retraining failed", metadata: ["error": "\(error)"])
+            try? context.catalog.recordEvent(runID: context.runID, kind: "retrain-failed", detail: "\(error)")
+        }
+        for id in carried {
+            do {
+                try context.catalog.completeRequest(id, result: result)
+            } catch {
+                context.logger.warning("cannot mark a request done; it is carried out again", metadata: ["request": "\(id)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Reads the `requests` table once a second (a read, so an idle catalogue and its WAL do not grow) and says so when
+    /// the CLI queued something new; until cancelled.
+    private func watchRequests(catalog: Catalog, clock: DaemonClock, channel: EventChannel<HerdsChange>) async {
+        var seen: [Int64] = []
+        while !Task.isCancelled {
+            guard (try? await clock.sleep(clock.now() + Self.requestPoll)) != nil else { return }
+            guard let pending = try? catalog.pendingRequests().map(\.id) else { continue }
+            if !pending.isEmpty && pending != seen { channel.send(HerdsChange(requests: true)) }
+            seen = pending
+        }
+    }
+
+    /// Carries out queued label and merge requests (after a running retrain), and turns recluster requests into a
+    /// forced retrain; returns the forced retrain still to start.
+    private func handleRequests(
+        _ herds: Herds, retraining: Bool, forced: (clusters: Int?, requestIDs: [Int64])?, carried: [Int64]
+    ) throws -> (clusters: Int?, requestIDs: [Int64])? {
+        var forced = forced
+        for queued in try context.catalog.pendingRequests() {
+            if case .recluster(let clusters) = queued.request {
+                if forced?.requestIDs.contains(queued.id) == true || carried.contains(queued.id) { continue }
+                _ = try herds.apply(queued.request)
+                forced = (clusters ?? forced?.clusters, (forced?.requestIDs ?? []) + [queued.id])
+                continue
+            }
+            // Labels and merges wait for a running retrain, whose ids they refer to.
+            if retraining { continue }
+            let result: String
+            do {
+                result = try herds.apply(queued.request)
+            } catch {
+                result = "error: \(error)"
+            }
+            try context.catalog.completeRequest(queued.id, result: result)
+        }
+        return forced
+    }
+}
+
+/// The one background retrain: whether it runs, its result once done, and the flag that asks it to stop.
+final class RetrainSlot: Sendable {
+    private let state = Mutex<(running: Bool, finished: Result<ClusterRun?, any Error>?)>((false, nil))
+    private let stopping = Atomic<Bool>(false)
+
+    var isRunning: Bool { state.withLock { $0.running } }
+
+    func start() { state.withLock { $0 = (true, nil) } }
+
+    func finish(_ result: Result<ClusterRun?, any Error>) { state.withLock { $0 = (false, result) } }
+
+    /// The result of a finished retrain, once.
+    func takeFinished() -> Result<ClusterRun?, any Error>? {
+        state.withLock { v in
+            defer { v.finished = nil }
+            return v.finished
+        }
+    }
+
+    func stop() { stopping.store(true, ordering: .relaxed) }
+
+    var shouldStop: @Sendable () -> Bool { { [self] in self.stopping.load(ordering: .relaxed) } }
+}
+
+extension Result where Failure == any Error {
+    /// The result of an async throwing body.
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}

@@ -1,0 +1,42 @@
+/// The channels between the daemon's services: library → ingest → herds, and everything → status. A service sleeps
+/// on its channel (and its own timers) until another one has something for it; an idle daemon makes no wake-ups
+/// besides its slow heartbeat and the once-a-second look for CLI requests.
+struct DaemonEvents: Sendable {
+    /// Library → ingest: files were queued (added, changed, retried), or a library came back.
+    let pendingChanged = EventChannel<Void>()
+    /// Library, reload → library service: file events are waiting, or the configuration was reloaded.
+    let libraryChanged = EventChannel<Void>()
+    /// Ingest, library, requests, retrain → herds: what changed since the herds last looked.
+    let herdsChanged = EventChannel<HerdsChange>(merge: { $0.merged(with: $1) })
+    /// Any change of what `herd status` shows (raised by `DaemonState`) → status.
+    var statusChanged: EventChannel<Void> { state.changes }
+
+    private let state: DaemonState
+
+    /// The channels of a daemon whose shared state is `state`.
+    init(state: DaemonState) {
+        self.state = state
+    }
+}
+
+/// What the herds service is told changed; values sent while it is busy are merged.
+struct HerdsChange: Sendable, Equatable {
+    /// Photos whose features were committed (they need a cluster and a place in the index).
+    var photosCommitted = 0
+    /// Files were added, moved, renamed or deleted (folders and links to update).
+    var filesChanged = false
+    /// The CLI queued a request.
+    var requests = false
+    /// The background retrain finished.
+    var retrainFinished = false
+    /// The configuration was reloaded.
+    var configuration = false
+
+    /// Both changes.
+    func merged(with other: HerdsChange) -> HerdsChange {
+        HerdsChange(
+            photosCommitted: photosCommitted + other.photosCommitted, filesChanged: filesChanged || other.filesChanged,
+            requests: requests || other.requests, retrainFinished: retrainFinished || other.retrainFinished,
+            configuration: configuration || other.configuration)
+    }
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""How `herd run` copes with a large library.
+
+Generates a library of small JPEGs in many folders (Pillow), runs `herd run` on it with the fast test encoder
+(byte-histogram-64) and reports: the initial scan + catalogue time (the daemon's own figure, encoding excluded), the
+time until every photo is embedded, the first retrain's time, the longest folder write, the daemon's peak RSS, and
+the latency from a new photo's close-after-write to its link in a herd folder (median and worst of --new photos).
+
+    python3 scripts/measure_scale.py --photos 100000 --folders 1000 [--herd .build/release/herd] [--keep]
+
+Needs Pillow (`pip install pillow`); everything lives in a temporary folder that is removed at the end.
+"""
+import argparse, glob, io, os, re, random, statistics, subprocess, sys, tempfile, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from measure_idle import cpu_model, environment, finish, generate, rss_kib, status  # noqa: E402
+from PIL import Image  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--photos", type=int, default=100000)
+    parser.add_argument("--folders", type=int, default=1000)
+    parser.add_argument("--new", type=int, default=5, help="photos added one by one for the latency figure")
+    parser.add_argument("--herd", default=".build/debug/herd")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args()
+    herd = os.path.abspath(args.herd)
+    root = tempfile.mkdtemp(prefix="herd-scale-")
+    env = environment(root, "debug")
+    library, output = root + "/Pictures", root + "/herds"
+    daemon = None
+    try:
+        started = time.time()
+        generate(library, args.photos, args.folders)
+        print(f"generated {args.photos} photos in {args.folders} folders ({time.time() - started:.0f} s)", flush=True)
+        subprocess.run([herd, "init", library, "--output", output, "--model", "byte-histogram-64"], env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+        log_path = root + "/daemon.log"
+        log = open(log_path, "w")
+        started = time.time()
+        daemon = subprocess.Popen([herd, "run"], env=env, stdout=subprocess.DEVNULL, stderr=log)
+
+        embedded_at = None
+        while True:
+            time.sleep(2)
+            if daemon.poll() is not None:
+                sys.exit(f"herd run exited with {daemon.returncode}; see {log_path}")
+            s = status(herd, env)
+            counts = s.get("counts", {})
+            if embedded_at is None and counts.get("pending") == 0 and counts.get("embedded", 0) > 0:
+                embedded_at = time.time() - started
+                print(f"embedded {counts.get('embedded')} photos {embedded_at:.0f} s after start", flush=True)
+            phase = (s.get("daemon") or {}).get("phase", "")
+            if embedded_at is not None and phase == "watching" and s.get("clusters"):
+                break
+        settled = time.time() - started
+        scan = (s.get("lastScan") or {}).get("detail", "")
+        scan_seconds = re.search(r"\(([\d.]+) s\)$", scan)
+        retrain = s.get("lastRetrain") or {}
+        time.sleep(5)
+        folder_writes = [float(m) for m in re.findall(r"seconds=([\d.]+).*folders updated", open(log_path).read())]
+
+        # Latency: a new photo written straight into the library, timed from its close to its link appearing.
+        latencies = []
+        rng = random.Random(7)
+        for i in range(args.new):
+            image = Image.new("RGB", (48, 48), tuple(rng.randrange(256) for _ in range(3)))
+            data = io.BytesIO()
+            image.save(data, format="JPEG", quality=85)
+            name = f"new-{i:03d}.jpg"
+            path = os.path.join(library, "album-0000", name)
+            with open(path, "wb") as f:
+                f.write(data.getvalue())
+            closed = time.time()
+            while not glob.glob(os.path.join(glob.escape(output), "*", name)):
+                if time.time() - closed > 120:
+                    sys.exit(f"no link for {path} after 120 s; see {log_path}")
+                time.sleep(0.01)
+            latencies.append(time.time() - closed)
+            time.sleep(3)
+        rss, hwm = rss_kib(daemon.pid)
+        print(f"CPU: {cpu_model()}, {os.cpu_count()} logical CPUs; herd binary {args.herd}")
+        print(f"library: {args.photos} photos in {args.folders} folders")
+        print(f"initial scan + catalogue: {scan_seconds.group(1) if scan_seconds else '?'} s ({scan})")
+        print(f"all embedded {embedded_at:.0f} s after start; clustered and watching after {settled:.0f} s")
+        print(f"first retrain: {retrain.get('seconds', 0):.1f} s ({retrain.get('photos')} photos, "
+              f"{retrain.get('clusters')} clusters, {retrain.get('method')})")
+        if folder_writes:
+            print(f"folder writing: longest {max(folder_writes):.2f} s, {len(folder_writes)} writes, "
+                  f"{sum(folder_writes):.1f} s in all")
+        print(f"close-after-write → link: median {statistics.median(latencies):.2f} s, worst {max(latencies):.2f} s "
+              f"({len(latencies)} photos, debounce_ms 1000)")
+        print(f"RSS now {rss / 1024:.0f} MiB, peak {hwm / 1024:.0f} MiB")
+    finally:
+        finish(daemon, root, args.keep)
+
+if __name__ == "__main__":
+    main()
