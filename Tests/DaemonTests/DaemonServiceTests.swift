@@ -65,9 +65,12 @@ final class DaemonServiceTests: XCTestCase {
         let model = FeatureExtractor.byteHistogramModelID
         let embeddedAtStart = await eventually { try reader().counts(modelID: model).embedded == 3 }
         XCTAssertTrue(embeddedAtStart)
-        // A changed status is written at most once a second on the daemon's clock.
-        time.advance(by: .seconds(1))
-        let watching = await eventually { try reader().latestRun()?.phase == "watching" }
+        // A changed status is written at most once a second on the daemon's clock: the clock moves on while the test
+        // waits, since the last change may come after any one advance.
+        let watching = await eventually {
+            time.advance(by: .milliseconds(100))
+            return try reader().latestRun()?.phase == "watching"
+        }
         XCTAssertTrue(watching)
 
         // New files are announced; a minute's quiet has not passed on the daemon's clock, so nothing is read yet.
@@ -82,8 +85,10 @@ final class DaemonServiceTests: XCTestCase {
         XCTAssertTrue(reconciled)
 
         // Idle: the heartbeat is written again only once 30 s have passed on the clock.
-        time.advance(by: .seconds(1))
-        let settled = await eventually { try reader().latestRun()?.phase == "watching" }
+        let settled = await eventually {
+            time.advance(by: .milliseconds(100))
+            return try reader().latestRun()?.phase == "watching"
+        }
         XCTAssertTrue(settled)
         // The first retrain (these few photos) may flip the status twice within a second: let those writes through.
         for _ in 0 ..< 2 {
