@@ -96,6 +96,12 @@ final class DaemonServiceTests: XCTestCase {
             time.advance(by: .seconds(1))
         }
         try await Task.sleep(for: .milliseconds(700))
+        // Start from a heartbeat just written (the waits above moved the clock by an unknown few seconds).
+        let earlier = try reader().latestRun()?.heartbeatAt
+        time.advance(by: .seconds(31))
+        let fresh = await eventually { try reader().latestRun()?.heartbeatAt != earlier }
+        XCTAssertTrue(fresh, "no heartbeat after 31 s on the daemon's clock")
+        try await Task.sleep(for: .milliseconds(500))
         let before = try XCTUnwrap(reader().latestRun()?.heartbeatAt)
         time.advance(by: .seconds(5))
         try await Task.sleep(for: .milliseconds(500))
