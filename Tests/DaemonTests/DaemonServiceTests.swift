@@ -67,7 +67,7 @@ final class DaemonServiceTests: XCTestCase {
         XCTAssertTrue(embeddedAtStart)
         // A changed status is written at most once a second on the daemon's clock: the clock moves on while the test
         // waits, since the last change may come after any one advance.
-        let watching = await eventually {
+        let watching = await eventually(seconds: 60) {
             time.advance(by: .milliseconds(100))
             return try reader().latestRun()?.phase == "watching"
         }
@@ -81,11 +81,11 @@ final class DaemonServiceTests: XCTestCase {
         try await Task.sleep(for: .milliseconds(500))
         XCTAssertEqual(try reader().counts(modelID: model).files, 3, "reconciled before the quiet period passed")
         time.advance(by: .seconds(11))
-        let reconciled = await eventually { try reader().counts(modelID: model).embedded == 5 }
+        let reconciled = await eventually(seconds: 60) { try reader().counts(modelID: model).embedded == 5 }
         XCTAssertTrue(reconciled)
 
         // Idle: the heartbeat is written again only once 30 s have passed on the clock.
-        let settled = await eventually {
+        let settled = await eventually(seconds: 60) {
             time.advance(by: .milliseconds(100))
             return try reader().latestRun()?.phase == "watching"
         }
@@ -132,8 +132,8 @@ final class DaemonServiceTests: XCTestCase {
     }
 
     /// Whether `condition` holds within 10 s.
-    private func eventually(_ condition: () throws -> Bool) async -> Bool {
-        for _ in 0 ..< 200 {
+    private func eventually(seconds: Int = 10, _ condition: () throws -> Bool) async -> Bool {
+        for _ in 0 ..< seconds * 20 {
             if (try? condition()) == true { return true }
             try? await Task.sleep(for: .milliseconds(50))
         }
