@@ -15,10 +15,9 @@ extension Herds {
             guard into != from else { throw DaemonError(.request, path: nil, "cannot merge cluster \(into) into itself; name two clusters") }
             for id in [into, from] where try !catalog.clusterExists(id) { throw Self.noSuchCluster(id) }
             try catalog.mergeCluster(from, into: into)
-            // The next retrain makes one cluster fewer, so the merge is not undone.
-            if let head = try catalog.currentHead(modelID: modelID) {
-                try catalog.setSetting("clusters", String(max(2, Set(head.clusterIDs).count)))
-            }
+            // The next retrain makes as many clusters as the user sees now, so the merge is not undone. Counted from
+            // the clusters that have photos: a head may hold a cluster no photo chose, which no listing shows.
+            try catalog.setSetting("clusters", String(max(2, try catalog.clusterMembership().count)))
             writeJournal()
             return "merged cluster \(from) into \(into)"
         case .recluster(let clusters):
