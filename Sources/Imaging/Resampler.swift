@@ -137,6 +137,7 @@ public enum Resampler {
     /// Each channel is filtered on its own, so a planar source reads contiguous bytes per tap.
     static func horizontalPass(_ src: Source, rows: Range<Int>, coefficients c: Coefficients, columns: Range<Int>) -> RGBImage {
         let h = rows.count, width = columns.count, step = src.pixelStep
+        precondition(step == 1 || step == 3, "pixels are planar (1) or interleaved RGB (3)")
         let channels = [(src.channels.0, src.strides.0), (src.channels.1, src.strides.1), (src.channels.2, src.strides.2)]
         var out = [UInt8](repeating: 0, count: width * h * 3)
         out.withUnsafeMutableBufferPointer { d in
@@ -156,7 +157,7 @@ public enum Resampler {
                         if step == 1 {
                             filterRow(row, step: 1, into: d, at: y * width * 3 + ch, c, kw, columns)
                         } else {
-                            filterRow(row, step: step, into: d, at: y * width * 3 + ch, c, kw, columns)
+                            filterRow(row, step: 3, into: d, at: y * width * 3 + ch, c, kw, columns)
                         }
                     }
                 }
