@@ -105,17 +105,12 @@ final class HEIFHandle {
             }
         }
         return try withDecodedPlane(maxPixels: maxPixels, chroma: heif_chroma_interleaved_RGBA) { decoded, w, h, warning in
-            var stride: Int32 = 0
-            guard heif_image_get_bits_per_pixel_range(decoded, heif_channel_interleaved) == 8,
-                  let plane = heif_image_get_plane_readonly(decoded, heif_channel_interleaved, &stride),
-                  Int(stride) >= w * 4 else {
-                throw ImagingError(.corrupt, path: path, "corrupt HEIF: libheif returned no usable 8-bit RGBA image")
-            }
+            let (plane, stride) = try interleaved(decoded, width: w, channels: 4)
             // Every byte is written below, so the buffer is not zero-filled first.
             let pixels = [UInt8](unsafeUninitializedCapacity: w * h * 3) { out, initialised in
                 guard let base = out.baseAddress else { return }
                 for y in 0..<h {
-                    Alpha.flatten(plane + y * Int(stride), into: base + y * w * 3, count: w, background: background,
+                    Alpha.flatten(plane + y * stride, into: base + y * w * 3, count: w, background: background,
                                   premultiplied: premultipliedAlpha)
                 }
                 initialised = w * h * 3
@@ -150,14 +145,21 @@ final class HEIFHandle {
             if let planar { return planar }
         }
         return try withDecodedPlane(maxPixels: maxPixels, chroma: heif_chroma_interleaved_RGB) { decoded, w, h, warning in
-            var stride: Int32 = 0
-            guard heif_image_get_bits_per_pixel_range(decoded, heif_channel_interleaved) == 8,
-                  let plane = heif_image_get_plane_readonly(decoded, heif_channel_interleaved, &stride),
-                  Int(stride) >= w * 3 else {
-                throw ImagingError(.corrupt, path: path, "corrupt HEIF: libheif returned no usable 8-bit RGB image")
-            }
-            return try body(Resampler.Source(base: plane, width: w, height: h, stride: Int(stride)), warning)
+            let (plane, stride) = try interleaved(decoded, width: w, channels: 3)
+            return try body(Resampler.Source(base: plane, width: w, height: h, stride: stride), warning)
         }
+    }
+
+    /// The interleaved 8-bit plane of a decoded image (RGB or RGBA) and its row stride.
+    private func interleaved(_ decoded: OpaquePointer, width: Int, channels: Int) throws -> (UnsafePointer<UInt8>, Int) {
+        var stride: Int32 = 0
+        guard heif_image_get_bits_per_pixel_range(decoded, heif_channel_interleaved) == 8,
+              let plane = heif_image_get_plane_readonly(decoded, heif_channel_interleaved, &stride),
+              Int(stride) >= width * channels else {
+            throw ImagingError(.corrupt, path: path,
+                               "corrupt HEIF: libheif returned no usable 8-bit \(channels == 4 ? "RGBA" : "RGB") image")
+        }
+        return (plane, Int(stride))
     }
 
     /// The primary image decoded by libheif to RGB in the layout `chroma` (8 bits for the interleaved
