@@ -123,10 +123,11 @@ final class HEIFHandle {
     /// read in place: no copy of the full-size image is made. The pixels are freed when `body` returns.
     /// An 8-bit image comes as libheif's three planes: libheif 1.15 turns every colour image into planar
     /// RGB (a grid tile by tile) before any other layout, so asking for that layout spares it a
-    /// full-size interleaving pass. Deeper images come interleaved, reduced to 8 bits by libheif.
-    func withDecodedRGB<T>(maxPixels: Int, _ body: (Resampler.Source, String?) throws -> T) throws -> T {
+    /// full-size interleaving pass. Deeper images come interleaved, reduced to 8 bits by libheif, and
+    /// so does every image when `planar` is false (the tests compare the two).
+    func withDecodedRGB<T>(maxPixels: Int, planar: Bool = true, _ body: (Resampler.Source, String?) throws -> T) throws -> T {
         precondition(!hasAlpha, "withDecodedRGB is for images without alpha")
-        if bitDepth == 8 {
+        if planar && bitDepth == 8 {
             let planar: T? = try withDecodedPlane(maxPixels: maxPixels, chroma: heif_chroma_444) { decoded, w, h, warning in
                 let channels = [heif_channel_R, heif_channel_G, heif_channel_B]
                 var planes: [UnsafePointer<UInt8>] = [], strides: [Int] = []

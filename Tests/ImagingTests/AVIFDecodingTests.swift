@@ -98,6 +98,22 @@ final class AVIFDecodingTests: XCTestCase {
         XCTAssertEqual(seen, Set(1...8), "the twelve combinations cover the eight orientations")
     }
 
+    /// libheif's three RGB planes hold the bytes libheif's interleaved RGB output has, on every
+    /// opaque HEIC/HEIF sample (8-bit photos, grids, greyscale, 10- and 12-bit, which stay interleaved).
+    func testHEIFPlanesHoldLibheifsInterleavedPixels() throws {
+        var compared = 0
+        for path in TestData.files(in: "formats/heic") where path.hasSuffix(".heic") || path.hasSuffix(".heif") {
+            let heif = try HEIFHandle(data: try decoder.readFile(path), path: path)
+            guard !heif.hasAlpha else { continue }
+            let planes = try heif.withDecodedRGB(maxPixels: 100_000_000) { source, _ in (RGBImage(interleaving: source), source.pixelStep) }
+            let interleaved = try heif.withDecodedRGB(maxPixels: 100_000_000, planar: false) { source, _ in RGBImage(interleaving: source) }
+            XCTAssertEqual(planes.1, heif.bitDepth == 8 ? 1 : 3, path)
+            XCTAssertEqual(planes.0, interleaved, path)
+            compared += 1
+        }
+        XCTAssertGreaterThanOrEqual(compared, 3)
+    }
+
     /// libheif's three RGB planes, read in place, resample to the same bytes as the interleaved copy.
     func testPlanarSourceResamplesLikeInterleaved() {
         let image = TestData.pattern(width: 83, height: 59)
