@@ -37,10 +37,10 @@ let package = Package(
 
         // Swift modules, one per concern (see Docs/ARCHITECTURE.md).
         .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CHeif", "CWebP"]),
-        .target(name: "Tensor", dependencies: ["CBLAS", "CKernels", "CDNNL"], swiftSettings: numericSettings),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CKernels", "CDNNL", "CSystem"], swiftSettings: numericSettings),
         .target(
             name: "Encoder",
-            dependencies: ["Tensor", "CSystem", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Tensor", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: numericSettings),
         .target(name: "Index", dependencies: ["Tensor"]),
         .target(name: "Clustering", dependencies: ["Tensor", "Index"]),
