@@ -19,6 +19,7 @@ public struct EncoderError: Error, CustomStringConvertible, Equatable {
 extension EncoderError {
     /// Runs `body`, whose system calls go through Tensor's `SystemCall`; a failed call becomes an `EncoderError`
     /// naming the file, the call and errno, with `hint` (what the user can do) after it.
+    @discardableResult
     static func systemCalls<T>(hint: String? = nil, _ body: () throws -> T) throws -> T {
         do {
             return try body()
