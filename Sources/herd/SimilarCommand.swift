@@ -2,7 +2,6 @@ import ArgumentParser
 import Catalog
 import Daemon
 import Foundation
-import Index
 
 /// `herd similar`: the nearest photos to a catalogued photo, or to any image file embedded on the fly.
 struct SimilarCommand: AsyncParsableCommand {
