@@ -28,11 +28,12 @@ extension Herds {
     /// makes the signatures and thumbnails ingest could not, and looks up the nearest neighbours of each photo not
     /// checked yet (a new photo finds its older near copies, so each pair is found from its newer side: no pass
     /// over all pairs). Returns the photos given a digest or checked: 0 once everything is current. `shouldStop` is
-    /// asked between photos (a shutdown does not wait for the batch); what was checked is kept.
+    /// asked between photos (a shutdown does not wait for the batch); what was checked is kept. `forgetOrphans` as
+    /// for `assignNewPhotos`.
     @discardableResult
-    public func updateDuplicates(shouldStop: () -> Bool = { false }) throws -> Int {
+    public func updateDuplicates(forgetOrphans: Bool = true, shouldStop: () -> Bool = { false }) throws -> Int {
         guard let digests else { return 0 }
-        try catalog.removeOrphanDuplicateData()
+        if forgetOrphans { try catalog.removeOrphanDuplicateData() }
         let made = try backfillDigests(digests)
         let photos = try catalog.photosNeedingNeighbourCheck(modelID: modelID, limit: Self.duplicateBatch)
         guard !photos.isEmpty else { return made }
