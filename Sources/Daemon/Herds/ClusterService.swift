@@ -34,6 +34,8 @@ struct ClusterService: Service {
         var duplicatesCaughtUp = ""
         var lastTried = -1
         var indexSaveDue: ContinuousClock.Instant?
+        // `Catalog.contentRemovals` when photos whose files are gone were last forgotten (nil: not yet).
+        var forgottenAt: Int?
         // The first pass looks at everything: photos committed, requests queued and retrains due while it was stopped.
         var deadline: ContinuousClock.Instant? = clock.now()
         await withTaskGroup(of: Void.self) { group in
@@ -63,7 +65,10 @@ struct ClusterService: Service {
                             carried = []
                             indexSaveDue = indexSaveDue ?? now + Self.indexSaveDelay
                         }
-                        if try await context.workers.run({ try herds.assignNewPhotos() }) > 0 {
+                        // Contents no file holds any more are looked for only after files left (a pass over all photos).
+                        let removals = try catalog.contentRemovals()
+                        let forget = removals != forgottenAt
+                        if try await context.workers.run({ try herds.assignNewPhotos(forgetOrphans: forget) }) > 0 {
                             indexSaveDue = indexSaveDue ?? now + Self.indexSaveDelay
                         }
                         // New photos get their links before the slower duplicate upkeep below.
@@ -71,9 +76,13 @@ struct ClusterService: Service {
                         // Duplicates only when the photos changed, or the last pass left work (then the next pass comes at once).
                         let photosNow = try catalog.folderFingerprint()
                         if photosNow != duplicatesCaughtUp {
-                            if try await context.workers.run({ try herds.updateDuplicates() }) == 0 {
+                            if try await context.workers.run({
+                                try herds.updateDuplicates(forgetOrphans: forget, shouldStop: retrain.shouldStop)
+                            }) == 0 {
                                 duplicatesCaughtUp = photosNow
+                                context.state.update { $0.catchingUp = nil }
                             } else {
+                                context.state.update { $0.catchingUp = "looking for duplicates and making thumbnails" }
                                 deadline = now
                             }
                         }
@@ -109,6 +118,7 @@ struct ClusterService: Service {
                             }
                         }
                         try await writeFolders(herds, unless: &lastFingerprint)
+                        forgottenAt = removals
                         context.state.update { $0.upkeepError = nil }
                     } catch {
                         // Shown by `herd status` until upkeep succeeds again.
@@ -124,6 +134,8 @@ struct ClusterService: Service {
                     }
                 }
             } onGracefulShutdown: {
+                // A running retrain and the duplicate upkeep stop at their next check, so a stop does not wait for them.
+                retrain.stop()
                 channel.interrupt()
             }
             retrain.stop()

@@ -35,10 +35,11 @@ public struct Herds: Sendable {
     }
 
     /// Assigns every embedded photo that has no cluster from the current head yet (no training) and adds it to the
-    /// index; forgets photos whose files are gone. Returns the number of photos assigned.
+    /// index; with `forgetOrphans`, first forgets photos whose files are gone (a pass over every assignment: the
+    /// daemon asks for it only after files left, `Catalog.contentRemovals`). Returns the number of photos assigned.
     @discardableResult
-    public func assignNewPhotos() throws -> Int {
-        index.remove(try catalog.removeOrphanAssignments())
+    public func assignNewPhotos(forgetOrphans: Bool = true) throws -> Int {
+        if forgetOrphans { index.remove(try catalog.removeOrphanAssignments()) }
         guard let stored = try catalog.currentHead(modelID: modelID) else { return 0 }
         let head = try ClusterHead(bytes: stored.bytes, path: "head \(stored.id) in \(catalog.path)")
         var assigned = 0
@@ -47,12 +48,8 @@ public struct Herds: Sendable {
                 .filter { $0.vector.count == head.dimension }
             if photos.isEmpty { break }
             let x = Tensor(shape: [photos.count, head.dimension], data: photos.flatMap(\.vector))
-            let p = head.probabilities(x)
-            let c = head.clusters
-            let assignments = photos.enumerated().map { i, photo -> Assignment in
-                var best = 0
-                for j in 1..<c where p.data[i * c + j] > p.data[i * c + best] { best = j }
-                return Assignment(contentHash: photo.contentHash, clusterID: stored.clusterIDs[best], probability: Double(p.data[i * c + best]))
+            let assignments = zip(photos, head.probabilities(x).rowMaxima()).map { photo, best in
+                Assignment(contentHash: photo.contentHash, clusterID: stored.clusterIDs[best.column], probability: Double(best.value))
             }
             let keys = try catalog.assign(assignments, headID: stored.id)
             index.insert(zip(keys, photos).map { (key: $0, vector: $1.vector) })

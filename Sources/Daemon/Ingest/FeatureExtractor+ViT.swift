@@ -14,9 +14,9 @@ extension FeatureExtractor {
         let encoder = SerialEncoder(model)
         var extractor = FeatureExtractor.decodeThenEncode(
             modelID: modelID, threads: threads,
-            decode: { path in
-                let decoded = try RawPath.decode(path, with: preprocessor.decoder, minimumShortSide: preprocessor.minimumDecodeShortSide)
-                digests?.record(path, image: decoded.image)
+            decode: { photo in
+                let decoded = try photo.decode(with: preprocessor.decoder, minimumShortSide: preprocessor.minimumDecodeShortSide)
+                digests?.record(photo.path, image: decoded.image)
                 return preprocessor.prepare(decoded)
             },
             encode: { inputs in

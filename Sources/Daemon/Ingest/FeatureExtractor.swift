@@ -1,18 +1,18 @@
 import Catalog
 import Foundation
 
-/// The encoder's plug: turns a batch of image files into feature vectors, one result per path, in order.
+/// The encoder's plug: turns a batch of photos into feature vectors, one result per photo, in order.
 /// `extract` is called on one of the ingest worker threads, never on the cooperative pool.
 public struct FeatureExtractor: Sendable {
     /// Identifies the model; features are stored and reused per (content hash, model id).
     public var modelID: String
-    /// Feature vectors (or the reason each file failed) for the files at these paths.
-    public var extract: @Sendable ([String]) -> [Result<[Float], any Error>]
+    /// Feature vectors (or the reason each failed) for these photos.
+    public var extract: @Sendable ([PhotoSource]) -> [Result<[Float], any Error>]
     /// Where an extractor that decodes photos leaves their signatures and thumbnails (nil: it does not).
     public var digests: PhotoDigests?
 
     /// An extractor from its parts.
-    public init(modelID: String, extract: @escaping @Sendable ([String]) -> [Result<[Float], any Error>]) {
+    public init(modelID: String, extract: @escaping @Sendable ([PhotoSource]) -> [Result<[Float], any Error>]) {
         self.modelID = modelID
         self.extract = extract
     }
@@ -21,15 +21,15 @@ public struct FeatureExtractor: Sendable {
     /// `encode` of the decoded inputs: the shape Imaging + Encoder plug in with.
     public static func decodeThenEncode<Input>(
         modelID: String, threads: Int,
-        decode: @escaping @Sendable (String) throws -> Input,
+        decode: @escaping @Sendable (PhotoSource) throws -> Input,
         encode: @escaping @Sendable ([Input]) throws -> [[Float]]
     ) -> FeatureExtractor {
-        FeatureExtractor(modelID: modelID) { paths in
-            let decoded = ParallelResults<Input>(count: paths.count)
-            let workers = max(1, min(threads, paths.count))
+        FeatureExtractor(modelID: modelID) { photos in
+            let decoded = ParallelResults<Input>(count: photos.count)
+            let workers = max(1, min(threads, photos.count))
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                for index in stride(from: worker, to: paths.count, by: workers) {
-                    decoded.set(index, Result { try decode(paths[index]) })
+                for index in stride(from: worker, to: photos.count, by: workers) {
+                    decoded.set(index, Result { try decode(photos[index]) })
                 }
             }
             let results = decoded.values
@@ -38,7 +38,7 @@ public struct FeatureExtractor: Sendable {
             do {
                 vectors = try encode(inputs)
             } catch {
-                return paths.map { _ in .failure(error) }
+                return photos.map { _ in .failure(error) }
             }
             var next = 0
             return results.map { result in
