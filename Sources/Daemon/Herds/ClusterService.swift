@@ -30,8 +30,10 @@ struct ClusterService: Service {
         // Recluster requests the running retrain carries out: marked done only once its result is committed, so a
         // daemon killed mid-retrain finds them pending again at the next start.
         var carried: [Int64] = []
-        var lastFingerprint = ""
+        var shown = ShownFolders()
         var duplicatesCaughtUp = ""
+        // The duplicate upkeep's last call left work (a backlog being worked off).
+        var upkeepBehind = false
         var lastTried = -1
         var indexSaveDue: ContinuousClock.Instant?
         // `Catalog.contentRemovals` when photos whose files are gone were last forgotten (nil: not yet).
@@ -72,7 +74,7 @@ struct ClusterService: Service {
                             indexSaveDue = indexSaveDue ?? now + Self.indexSaveDelay
                         }
                         // New photos get their links before the slower duplicate upkeep below.
-                        try await writeFolders(herds, unless: &lastFingerprint)
+                        try await writeFolders(herds, shown: &shown, catchingUp: upkeepBehind)
                         // Duplicates only when the photos changed, or the last pass left work (then the next pass comes at once).
                         let photosNow = try catalog.folderFingerprint()
                         if photosNow != duplicatesCaughtUp {
@@ -80,8 +82,10 @@ struct ClusterService: Service {
                                 try herds.updateDuplicates(forgetOrphans: forget, shouldStop: retrain.shouldStop)
                             }) == 0 {
                                 duplicatesCaughtUp = photosNow
+                                upkeepBehind = false
                                 context.state.update { $0.catchingUp = nil }
                             } else {
+                                upkeepBehind = true
                                 context.state.update { $0.catchingUp = "looking for duplicates and making thumbnails" }
                                 deadline = now
                             }
@@ -117,7 +121,7 @@ struct ClusterService: Service {
                                 }
                             }
                         }
-                        try await writeFolders(herds, unless: &lastFingerprint)
+                        try await writeFolders(herds, shown: &shown, catchingUp: upkeepBehind)
                         forgottenAt = removals
                         context.state.update { $0.upkeepError = nil }
                     } catch {
@@ -148,19 +152,27 @@ struct ClusterService: Service {
         }
     }
 
-    /// Rewrites the folders when what they show changed since `lastFingerprint` (which it updates).
-    private func writeFolders(_ herds: Herds, unless lastFingerprint: inout String) async throws {
+    /// Rewrites the folders when what they show changed since `shown` (which it updates): at once when photos, herds or
+    /// labels changed; when only the duplicate groups changed while the upkeep is catching up, at most every
+    /// `duplicateFoldersInterval` (each rewrite reads every photo's place), and once more when it has caught up.
+    private func writeFolders(_ herds: Herds, shown: inout ShownFolders, catchingUp: Bool) async throws {
         let catalog = context.catalog, clock = context.clock
-        let fingerprint = try catalog.folderFingerprint() + "|" + catalog.duplicatesFingerprint(modelID: herds.modelID)
-        guard fingerprint != lastFingerprint else { return }
+        let photos = try catalog.folderFingerprint(), duplicates = try catalog.duplicatesFingerprint(modelID: herds.modelID)
+        if photos == shown.photos {
+            guard duplicates != shown.duplicates else { return }
+            if catchingUp, let at = shown.writtenAt, clock.now() - at < Self.duplicateFoldersInterval { return }
+        }
         let writing = clock.now()
         let changes = try await context.workers.run { try herds.writeFolders() }
-        lastFingerprint = fingerprint
+        shown = ShownFolders(photos: photos, duplicates: duplicates, writtenAt: writing)
         if changes != FolderChanges() {
             let seconds = String(format: "%.2f", (clock.now() - writing).inSeconds)
             context.logger.debug("folders updated", metadata: ["changes": "\(changes)", "seconds": "\(seconds)"])
         }
     }
+
+    /// How often the folders follow duplicate groups found while the upkeep catches up on a large backlog.
+    static let duplicateFoldersInterval = Duration.seconds(30)
 
     /// Records a finished retrain and completes the recluster requests it carried out.
     private func finish(_ finished: Result<ClusterRun?, any Error>, carried: [Int64]) {
@@ -255,4 +267,11 @@ extension Result where Failure == any Error {
     init(catching body: () async throws -> Success) async {
         do { self = .success(try await body()) } catch { self = .failure(error) }
     }
+}
+
+/// What the folders show: fingerprints of the photos' places and of the duplicate groups when they were last written.
+struct ShownFolders {
+    var photos = ""
+    var duplicates = ""
+    var writtenAt: ContinuousClock.Instant?
 }
