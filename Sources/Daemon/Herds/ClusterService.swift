@@ -32,8 +32,8 @@ struct ClusterService: Service {
         var carried: [Int64] = []
         var shown = ShownFolders()
         var duplicatesCaughtUp = ""
-        // The duplicate upkeep's last call left work (a backlog being worked off).
-        var upkeepBehind = false
+        // When the overview pages are to follow changes they do not show yet (a pass comes then).
+        var overviewDue: ContinuousClock.Instant?
         var lastTried = -1
         var indexSaveDue: ContinuousClock.Instant?
         // `Catalog.contentRemovals` when photos whose files are gone were last forgotten (nil: not yet).
@@ -74,7 +74,7 @@ struct ClusterService: Service {
                             indexSaveDue = indexSaveDue ?? now + Self.indexSaveDelay
                         }
                         // New photos get their links before the slower duplicate upkeep below.
-                        try await writeFolders(herds, shown: &shown, catchingUp: upkeepBehind)
+                        overviewDue = try await writeFolders(herds, shown: &shown)
                         // Duplicates only when the photos changed, or the last pass left work (then the next pass comes at once).
                         let photosNow = try catalog.folderFingerprint()
                         if photosNow != duplicatesCaughtUp {
@@ -82,10 +82,8 @@ struct ClusterService: Service {
                                 try herds.updateDuplicates(forgetOrphans: forget, shouldStop: retrain.shouldStop)
                             }) == 0 {
                                 duplicatesCaughtUp = photosNow
-                                upkeepBehind = false
                                 context.state.update { $0.catchingUp = nil }
                             } else {
-                                upkeepBehind = true
                                 context.state.update { $0.catchingUp = "looking for duplicates and making thumbnails" }
                                 deadline = now
                             }
@@ -121,7 +119,8 @@ struct ClusterService: Service {
                                 }
                             }
                         }
-                        try await writeFolders(herds, shown: &shown, catchingUp: upkeepBehind)
+                        overviewDue = try await writeFolders(herds, shown: &shown)
+                        if let due = overviewDue { deadline = deadline.map { min($0, due) } ?? due }
                         forgottenAt = removals
                         context.state.update { $0.upkeepError = nil }
                     } catch {
@@ -152,27 +151,38 @@ struct ClusterService: Service {
         }
     }
 
-    /// Rewrites the folders when what they show changed since `shown` (which it updates): at once when photos, herds or
-    /// labels changed; when only the duplicate groups changed while the upkeep is catching up, at most every
-    /// `duplicateFoldersInterval` (each rewrite reads every photo's place), and once more when it has caught up.
-    private func writeFolders(_ herds: Herds, shown: inout ShownFolders, catchingUp: Bool) async throws {
+    /// Brings the output in line with the catalogue, updating `shown`: the herd folders (links, contact sheets) at once
+    /// when photos, herds or labels changed; the `_duplicates` folders and overview pages when they show something
+    /// else, but no sooner than `overviewGap` or four times their last writing time after the last write (with 100,000
+    /// photos they take seconds to write, so a stream of changes does not keep the service writing pages). Returns when
+    /// the overview is due, while it lags behind.
+    private func writeFolders(_ herds: Herds, shown: inout ShownFolders) async throws -> ContinuousClock.Instant? {
         let catalog = context.catalog, clock = context.clock
         let photos = try catalog.folderFingerprint(), duplicates = try catalog.duplicatesFingerprint(modelID: herds.modelID)
-        if photos == shown.photos {
-            guard duplicates != shown.duplicates else { return }
-            if catchingUp, let at = shown.writtenAt, clock.now() - at < Self.duplicateFoldersInterval { return }
+        if photos != shown.photos {
+            let writing = clock.now()
+            let changes = try await context.workers.run { try herds.writeFolders(overview: false) }
+            shown.photos = photos
+            if changes != FolderChanges() {
+                let seconds = String(format: "%.2f", (clock.now() - writing).inSeconds)
+                context.logger.debug("folders updated", metadata: ["changes": "\(changes)", "seconds": "\(seconds)"])
+            }
         }
+        let wanted = photos + "|" + duplicates
+        guard wanted != shown.overview else { return nil }
+        let gap = max(Self.overviewGap, shown.overviewTook * 4)
+        if let at = shown.overviewAt, clock.now() - at < gap { return at + gap }
         let writing = clock.now()
-        let changes = try await context.workers.run { try herds.writeFolders() }
-        shown = ShownFolders(photos: photos, duplicates: duplicates, writtenAt: writing)
-        if changes != FolderChanges() {
-            let seconds = String(format: "%.2f", (clock.now() - writing).inSeconds)
-            context.logger.debug("folders updated", metadata: ["changes": "\(changes)", "seconds": "\(seconds)"])
-        }
+        try await context.workers.run { try herds.writeOverview() }
+        shown.overview = wanted
+        shown.overviewAt = writing
+        shown.overviewTook = clock.now() - writing
+        context.logger.debug("overview updated", metadata: ["seconds": "\(String(format: "%.2f", shown.overviewTook.inSeconds))"])
+        return nil
     }
 
-    /// How often the folders follow duplicate groups found while the upkeep catches up on a large backlog.
-    static let duplicateFoldersInterval = Duration.seconds(30)
+    /// The shortest time between two writes of the overview pages.
+    static let overviewGap = Duration.seconds(2)
 
     /// Records a finished retrain and completes the recluster requests it carried out.
     private func finish(_ finished: Result<ClusterRun?, any Error>, carried: [Int64]) {
@@ -269,9 +279,11 @@ extension Result where Failure == any Error {
     }
 }
 
-/// What the folders show: fingerprints of the photos' places and of the duplicate groups when they were last written.
+/// What the output shows: fingerprints of the photos' places (herd folders) and of places plus duplicate groups (the
+/// overview pages and `_duplicates`), and when and how long the overview was last written.
 struct ShownFolders {
     var photos = ""
-    var duplicates = ""
-    var writtenAt: ContinuousClock.Instant?
+    var overview = ""
+    var overviewAt: ContinuousClock.Instant?
+    var overviewTook = Duration.zero
 }
