@@ -8,7 +8,8 @@ import Glibc
 public enum AtomicFile {
     /// Replaces the file at `path` with `bytes` atomically; throws a `TensorFileError` naming the file,
     /// the failed call and its errno (`SystemCall`).
-    public static func write(_ bytes: some ContiguousBytes, to path: String) throws {
+    /// `syncFolder` false leaves the folder's fsync to the caller (one `SystemCall.sync(folder)` after many files).
+    public static func write(_ bytes: some ContiguousBytes, to path: String, syncFolder: Bool = true) throws {
         let tmp = path + ".tmp-\(getpid())"
         do {
             let fd = try SystemCall.call("open", path: tmp) { open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
@@ -39,6 +40,7 @@ public enum AtomicFile {
             throw error
         }
         // The rename is durable once the folder is synced; a folder that cannot be opened for it is not an error.
+        guard syncFolder else { return }
         let folder = (path as NSString).deletingLastPathComponent
         try? SystemCall.sync(folder.isEmpty ? "." : folder)
     }

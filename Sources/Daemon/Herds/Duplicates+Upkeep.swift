@@ -7,12 +7,13 @@ extension Herds {
     static let duplicateNeighbours = 9
     /// Pairs farther apart than this cosine distance are not stored: no `duplicate_threshold` reaches them.
     static let storedPairDistance: Float = 0.5
-    /// Photos checked per call, so that one call stays short.
+    /// Photos read per call for their neighbour check; as many are checked as fit in `digestTime`.
     static let duplicateBatch = 512
     /// Photos given a signature and thumbnail per catalogue read: each is decoded, so fewer.
     static let digestBatch = 32
-    /// How long one call makes signatures and thumbnails: a new photo's assignment and link (done between calls)
-    /// waits for at most about this long, and a large backlog is worked off in a few large steps, not many small ones.
+    /// How long one call makes signatures and thumbnails, and then how long it checks photos for near copies: a new
+    /// photo's assignment and link (done between calls) waits for at most about twice this, and a large backlog is
+    /// worked off in a few large steps, not many small ones.
     static let digestTime = Duration.milliseconds(500)
     /// Photos sharing a signature band read per photo, and the nearest of them by signature paired with it: many
     /// look-alike pictures (a burst, a scanned album's blank pages) cost linear work, and still form one group.
@@ -43,8 +44,10 @@ extension Herds {
         var pairs: [NearPair] = []
         var checked: [Data] = []
         let own = try catalog.signatures(of: photos.map(\.contentHash))
+        let started = ContinuousClock.now
         for photo in photos {
-            if shouldStop() { break }
+            // At least one photo per call, then as many as fit in the call's time.
+            if shouldStop() || (!checked.isEmpty && ContinuousClock.now - started >= Self.digestTime) { break }
             guard let key = photo.key, index.contains(all: [key]) else { continue }
             for neighbour in try index.search(photo.vector, k: Self.duplicateNeighbours)
             where Int64(neighbour.id) != key && neighbour.distance <= Self.storedPairDistance {
@@ -91,7 +94,7 @@ extension Herds {
             for (hash, path) in batch {
                 do {
                     let digest = try PhotoDigest.make(fileAt: path, decoder: decoder)
-                    try digests.saveThumbnail(digest, contentHash: hash)
+                    try digests.saveThumbnail(digest, contentHash: hash, syncFolder: false)
                     signatures.append((hash, digest.signature))
                 } catch {
                     if digests.markFailed(hash) {
@@ -99,6 +102,7 @@ extension Herds {
                     }
                 }
             }
+            digests.syncThumbnailFolder()
             try catalog.storeSignatures(signatures, bands: PerceptualHash.bands)
             made += signatures.count
         }

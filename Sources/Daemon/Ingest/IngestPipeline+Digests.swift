@@ -11,12 +11,13 @@ extension IngestPipeline {
         for (hash, path) in encoded {
             guard let digest = digests.take(path), succeeded.contains(hash) else { continue }
             do {
-                try digests.saveThumbnail(digest, contentHash: hash)
+                try digests.saveThumbnail(digest, contentHash: hash, syncFolder: false)
             } catch {
                 logger.warning("cannot cache a thumbnail", metadata: ["path": "\(path)", "error": "\(error)"])
             }
             signatures.append((hash, digest.signature))
         }
+        if !signatures.isEmpty { digests.syncThumbnailFolder() }
         try catalog.storeSignatures(signatures, bands: PerceptualHash.bands)
     }
 }

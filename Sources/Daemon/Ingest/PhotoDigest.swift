@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import Synchronization
+import Tensor
 
 /// What herd keeps from a decoded photo besides its features: a perceptual signature (for near-duplicates) and a
 /// small square JPEG thumbnail (for the overview pages).
@@ -70,12 +71,18 @@ public final class PhotoDigests: Sendable {
         thumbnailFolder + "/" + Self.hex(contentHash) + ".jpg"
     }
 
-    /// Writes a content's thumbnail (temporary file, fsync, rename) unless it is there already.
-    public func saveThumbnail(_ digest: PhotoDigest, contentHash: Data) throws {
+    /// Writes a content's thumbnail (temporary file, fsync, rename) unless it is there already; `syncFolder` false
+    /// leaves the folder's fsync to `syncThumbnailFolder`, once after many.
+    public func saveThumbnail(_ digest: PhotoDigest, contentHash: Data, syncFolder: Bool = true) throws {
         let path = thumbnailPath(contentHash: contentHash)
         if FileManager.default.fileExists(atPath: path) { return }
         try FileManager.default.createDirectory(atPath: thumbnailFolder, withIntermediateDirectories: true)
-        try Syscall.writeAtomically(digest.thumbnail, to: path)
+        try Syscall.writeAtomically(digest.thumbnail, to: path, syncFolder: syncFolder)
+    }
+
+    /// Makes the thumbnails saved with `syncFolder: false` durable (an fsync of their folder).
+    func syncThumbnailFolder() {
+        try? SystemCall.sync(thumbnailFolder)
     }
 
     /// Marks a content as not decodable for a digest; false when it was marked already.

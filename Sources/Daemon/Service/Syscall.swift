@@ -69,9 +69,9 @@ enum Syscall {
 
     /// Replaces `path` with `data` through Tensor's `AtomicFile` (temporary name, fsync, rename, fsync
     /// the folder); a failure is a `.system` error naming the call, errno and file.
-    static func writeAtomically(_ data: Data, to path: String) throws {
+    static func writeAtomically(_ data: Data, to path: String, syncFolder: Bool = true) throws {
         do {
-            try AtomicFile.write(data, to: path)
+            try AtomicFile.write(data, to: path, syncFolder: syncFolder)
         } catch let error as TensorFileError {
             throw DaemonError(.system, path: error.path, error.message, errno: error.errno)
         }
