@@ -37,7 +37,7 @@ let package = Package(
 
         // Swift modules, one per concern (see Docs/ARCHITECTURE.md).
         .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CHeif", "CWebP"]),
-        .target(name: "Tensor", dependencies: ["CBLAS", "CKernels", "CDNNL"], swiftSettings: numericSettings),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CKernels", "CDNNL", "CSystem"], swiftSettings: numericSettings),
         .target(
             name: "Encoder",
             dependencies: ["Tensor", "CSystem", .product(name: "Crypto", package: "swift-crypto")],
@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "Index", "Tensor", "HerdTestSupport"]),
         .testTarget(name: "HerdEndToEndTests", dependencies: ["herd", "HerdTestSupport", "Imaging"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Catalog", "Imaging", "Encoder", "HerdTestSupport"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Catalog", "Imaging", "Encoder", "Tensor", "HerdTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -31,8 +31,9 @@ struct DaemonSetup {
             .overridden(model: commandLine.model, precision: commandLine.precision).validated()
     }
 
-    /// The encoder plug for the configured model.
-    func extractor() throws -> FeatureExtractor {
+    /// The encoder plug for the configured model, decoding and encoding on `pool` (nil: a pool of the configured
+    /// `threads`).
+    func extractor(pool: ComputePool? = nil) throws -> FeatureExtractor {
         if configuration.model == FeatureExtractor.byteHistogramModelID {
             // A test seam: herd's tests slow it down to stand in for real encoder time.
             let delay = environment["HERD_DEBUG_EXTRACTOR_DELAY_MS"].flatMap(Int.init) ?? 0
@@ -46,7 +47,8 @@ struct DaemonSetup {
             throw DaemonError(.model, path: paths.config,
                               "\(error) (install it with `herd model fetch \(configuration.model)` or `herd model import FILE`)")
         }
-        let model = try VisionTransformer(contentsOf: weights, configPath: config, threads: configuration.threads,
+        let model = try VisionTransformer(contentsOf: weights, configPath: config,
+                                          pool: pool ?? ComputePool(threads: configuration.threads, name: "herd.ingest"),
                                           precision: configuration.encoderPrecision,
                                           cpuSupportsBF16: CPUSupport.bf16(environment: environment),
                                           cache: PrecisionChoiceCache(folder: store.root))
@@ -55,14 +57,16 @@ struct DaemonSetup {
         // (Docs/ENCODER.md), so switching precision does not re-embed the library.
         let digest = try store.digest(ofWeights: weights)
         let name = (configuration.model as NSString).lastPathComponent
-        return .vit(model, modelID: "\(name)@\(digest.prefix(16))", threads: configuration.threads,
+        return .vit(model, modelID: "\(name)@\(digest.prefix(16))",
                     digests: PhotoDigests(cacheFolder: paths.cache))
     }
 
-    /// Everything the daemon is built from.
+    /// Everything the daemon is built from: the encoder runs on the daemon's ingest pool.
     func dependencies() throws -> DaemonDependencies {
+        let pool = ComputePool(threads: configuration.threads, name: "herd.ingest")
         var dependencies = DaemonDependencies(
-            extractor: try extractor(), inspector: .imaging(), blasCore: BLASInfo.coreName, environment: environment)
+            extractor: try extractor(pool: pool), inspector: .imaging(), blasCore: BLASInfo.coreName, environment: environment)
+        dependencies.ingestPool = pool
         dependencies.encoderSettings = (configuration.model, configuration.precision)
         dependencies.commandLine = commandLine
         return dependencies

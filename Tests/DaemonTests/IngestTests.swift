@@ -2,6 +2,7 @@ import Catalog
 import Daemon
 import Foundation
 import Synchronization
+import Tensor
 import XCTest
 
 /// Counts the paths handed to an extractor, to check what is (not) re-encoded.
@@ -28,7 +29,7 @@ final class IngestTests: XCTestCase {
     private func pipeline(_ catalog: Catalog, _ extractor: FeatureExtractor, batchSize: Int = 8) throws -> IngestPipeline {
         let run = try catalog.beginRun(kind: "test", pid: getpid(), modelID: extractor.modelID, blasCore: nil)
         return IngestPipeline(
-            catalog: catalog, extractor: extractor, inspector: .imaging(), workers: WorkerThreads(count: 2), batchSize: batchSize,
+            catalog: catalog, extractor: extractor, inspector: .imaging(), workers: ComputePool(threads: 2), batchSize: batchSize,
             runID: run, logger: .test)
     }
 
@@ -108,7 +109,7 @@ final class IngestTests: XCTestCase {
     func testDecodeThenEncodeKeepsOrderAndReportsDecodeFailures() {
         struct Bad: Error {}
         let extractor = FeatureExtractor.decodeThenEncode(
-            modelID: "m", threads: 3,
+            modelID: "m", pool: ComputePool(threads: 3),
             decode: { path -> Float in
                 guard let value = Float(path) else { throw Bad() }
                 return value

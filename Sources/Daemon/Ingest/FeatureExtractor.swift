@@ -1,8 +1,9 @@
 import Catalog
 import Foundation
+import Tensor
 
 /// The encoder's plug: turns a batch of image files into feature vectors, one result per path, in order.
-/// `extract` is called on one of the ingest worker threads, never on the cooperative pool.
+/// `extract` is called on one of the ingest pool's threads, never on the cooperative pool.
 public struct FeatureExtractor: Sendable {
     /// Identifies the model; features are stored and reused per (content hash, model id).
     public var modelID: String
@@ -17,21 +18,16 @@ public struct FeatureExtractor: Sendable {
         self.extract = extract
     }
 
-    /// An extractor built from a per-file `decode` (run on up to `threads` threads at once) and a batched
-    /// `encode` of the decoded inputs: the shape Imaging + Encoder plug in with.
+    /// An extractor built from a per-file `decode` (run in parallel on `pool`) and a batched `encode` of the decoded
+    /// inputs: the shape Imaging + Encoder plug in with.
     public static func decodeThenEncode<Input>(
-        modelID: String, threads: Int,
+        modelID: String, pool: ComputePool,
         decode: @escaping @Sendable (String) throws -> Input,
         encode: @escaping @Sendable ([Input]) throws -> [[Float]]
     ) -> FeatureExtractor {
         FeatureExtractor(modelID: modelID) { paths in
             let decoded = ParallelResults<Input>(count: paths.count)
-            let workers = max(1, min(threads, paths.count))
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                for index in stride(from: worker, to: paths.count, by: workers) {
-                    decoded.set(index, Result { try decode(paths[index]) })
-                }
-            }
+            pool.forEach(paths.count) { index, _ in decoded.set(index, Result { try decode(paths[index]) }) }
             let results = decoded.values
             let inputs = results.compactMap { try? $0.get() }
             let vectors: [[Float]]
@@ -60,7 +56,7 @@ enum ExtractorError: Error, CustomStringConvertible {
 
 /// Results written by index from several threads.
 final class ParallelResults<T>: @unchecked Sendable {
-    // @unchecked: each slot is written by exactly one thread, and read only after concurrentPerform returns.
+    // @unchecked: each slot is written by exactly one thread, and read only after the parallel loop returns.
     // A raw buffer, not an Array, so concurrent writes to distinct slots share no copy-on-write bookkeeping.
     private let slots: UnsafeMutableBufferPointer<Result<T, any Error>?>
 
