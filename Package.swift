@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["CBLAS", "CKernels", "CDNNL", "CSystem"], swiftSettings: numericSettings),
         .target(
             name: "Encoder",
-            dependencies: ["Tensor", "CSystem", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Tensor", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: numericSettings),
         .target(name: "Index", dependencies: ["Tensor"]),
         .target(name: "Clustering", dependencies: ["Tensor", "Index"]),
@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "Index", "Tensor", "HerdTestSupport"]),
         .testTarget(name: "HerdEndToEndTests", dependencies: ["herd", "HerdTestSupport", "Imaging"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Catalog", "Imaging", "Encoder", "Tensor", "HerdTestSupport"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Catalog", "Imaging", "Encoder", "Tensor", "HerdTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
     ],
     swiftLanguageModes: [.v6]
 )

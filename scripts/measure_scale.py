@@ -7,6 +7,10 @@ time until every photo is embedded, the first retrain's time, the longest folder
 the latency from a new photo's close-after-write to its link in a herd folder (median and worst of --new photos).
 
     python3 scripts/measure_scale.py --photos 100000 --folders 1000 [--herd .build/release/herd] [--keep]
+    python3 scripts/measure_scale.py --photos 5000 --folders 50 --model NAME --models-dir DIR   # a real-architecture ViT
+
+It also reports the bytes the daemon read (`/proc/PID/io` rchar) against the library's size: each new photo is
+read once, so the ratio stays near 1 (the catalogue's own reads come on top).
 
 Needs Pillow (`pip install pillow`); everything lives in a temporary folder that is removed at the end.
 """
@@ -17,6 +21,12 @@ from measure_idle import cpu_model, environment, finish, generate, rss_kib, stat
 from PIL import Image  # noqa: E402
 
 
+def read_bytes(pid):
+    """Bytes the process has read through read(2)-like calls (`rchar` of /proc/PID/io)."""
+    with open(f"/proc/{pid}/io") as f:
+        return next(int(l.split()[1]) for l in f if l.startswith("rchar:"))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--photos", type=int, default=100000)
@@ -24,17 +34,23 @@ def main():
     parser.add_argument("--new", type=int, default=5, help="photos added one by one for the latency figure")
     parser.add_argument("--herd", default=".build/debug/herd")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--model", default="byte-histogram-64", help="model name (installed in --models-dir for a ViT)")
+    parser.add_argument("--models-dir", help="HERD_MODELS_DIR holding --model")
     args = parser.parse_args()
     herd = os.path.abspath(args.herd)
     root = tempfile.mkdtemp(prefix="herd-scale-")
     env = environment(root, "debug")
+    env["HERD_MODEL"] = args.model
+    if args.models_dir:
+        env["HERD_MODELS_DIR"] = os.path.abspath(args.models_dir)
     library, output = root + "/Pictures", root + "/herds"
     daemon = None
     try:
         started = time.time()
         generate(library, args.photos, args.folders)
         print(f"generated {args.photos} photos in {args.folders} folders ({time.time() - started:.0f} s)", flush=True)
-        subprocess.run([herd, "init", library, "--output", output, "--model", "byte-histogram-64"], env=env, check=True,
+        library_bytes = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(library) for f in fs)
+        subprocess.run([herd, "init", library, "--output", output, "--model", args.model], env=env, check=True,
                        stdout=subprocess.DEVNULL)
         log_path = root + "/daemon.log"
         log = open(log_path, "w")
@@ -50,6 +66,7 @@ def main():
             counts = s.get("counts", {})
             if embedded_at is None and counts.get("pending") == 0 and counts.get("embedded", 0) > 0:
                 embedded_at = time.time() - started
+                read_at_embedded = read_bytes(daemon.pid)
                 print(f"embedded {counts.get('embedded')} photos {embedded_at:.0f} s after start", flush=True)
             phase = (s.get("daemon") or {}).get("phase", "")
             if embedded_at is not None and phase == "watching" and s.get("clusters"):
@@ -81,7 +98,9 @@ def main():
             time.sleep(3)
         rss, hwm = rss_kib(daemon.pid)
         print(f"CPU: {cpu_model()}, {os.cpu_count()} logical CPUs; herd binary {args.herd}")
-        print(f"library: {args.photos} photos in {args.folders} folders")
+        print(f"library: {args.photos} photos in {args.folders} folders, {library_bytes / 2**20:.1f} MiB; model {args.model}")
+        print(f"read by the daemon until all were embedded: {read_at_embedded / 2**20:.1f} MiB "
+              f"({read_at_embedded / library_bytes:.2f}× the library)")
         print(f"initial scan + catalogue: {scan_seconds.group(1) if scan_seconds else '?'} s ({scan})")
         print(f"all embedded {embedded_at:.0f} s after start; clustered and watching after {settled:.0f} s")
         print(f"first retrain: {retrain.get('seconds', 0):.1f} s ({retrain.get('photos')} photos, "

@@ -128,8 +128,9 @@ extension Catalog {
         }
     }
 
-    /// Contents whose signature shares at least one of these band keys, with their signatures.
-    public func signaturesSharingBands(_ keys: [Int]) throws -> [Data: UInt64] {
+    /// Contents whose signature shares at least one of these band keys, with their signatures: at most `limit` of
+    /// them (any, when more share a band).
+    public func signaturesSharingBands(_ keys: [Int], limit: Int = .max) throws -> [Data: UInt64] {
         guard !keys.isEmpty else { return [:] }
         return try wrap {
             try pool.read { db in
@@ -139,9 +140,9 @@ extension Catalog {
                     db,
                     sql: """
                         SELECT s.content_hash, s.signature FROM signatures s WHERE s.content_hash IN
-                            (SELECT content_hash FROM signature_bands WHERE band_key IN (\(marks)))
+                            (SELECT content_hash FROM signature_bands WHERE band_key IN (\(marks))) LIMIT ?
                         """,
-                    arguments: StatementArguments(keys)) {
+                    arguments: StatementArguments(keys + [min(limit, Int(Int64.max))])) {
                     out[row["content_hash"]] = UInt64(bitPattern: row["signature"] as Int64)
                 }
                 return out

@@ -51,19 +51,13 @@ public struct ClusterHead: Sendable, Equatable {
     public func probabilities(_ features: Tensor) -> Tensor {
         precondition(features.rank == 2 && features.columns == dimension, "features \(features.shape) for a head of dimension \(dimension)")
         var z = logits(Self.unitRows(features))
-        Softmax.rows(&z)
+        z.softmaxRows()
         return z
     }
 
     /// features: [N, D] → the most probable cluster of every row.
     public func assign(_ features: Tensor) -> [Int] {
-        let p = probabilities(features)
-        let c = clusters
-        return (0..<features.rows).map { i in
-            var best = 0
-            for j in 1..<c where p.data[i * c + j] > p.data[i * c + best] { best = j }
-            return best
-        }
+        probabilities(features).rowMaxima().map(\.column)
     }
 
     /// x: [N, D] → rows scaled to unit length (x̃ in the paper).
@@ -71,25 +65,5 @@ public struct ClusterHead: Sendable, Equatable {
         var out = x
         VectorKernels.normaliseRows(&out.data, dimension: x.columns)
         return out
-    }
-}
-
-/// Row-wise softmax, max-shifted.
-enum Softmax {
-    /// z: [N, C] → softmax of every row, in place.
-    static func rows(_ z: inout Tensor) {
-        let n = z.rows, c = z.columns
-        for i in 0..<n {
-            var m = -Float.infinity
-            for j in 0..<c { m = max(m, z.data[i * c + j]) }
-            var s: Float = 0
-            for j in 0..<c {
-                let e = expf(z.data[i * c + j] - m)
-                z.data[i * c + j] = e
-                s += e
-            }
-            let inv = 1 / s
-            for j in 0..<c { z.data[i * c + j] *= inv }
-        }
     }
 }

@@ -21,13 +21,9 @@ public struct SelfLabelling: Sendable, Equatable {
         let c = head.clusters, d = head.dimension
         let p = head.probabilities(x)
         var rows: [Int] = [], labels: [Int] = []
-        for i in 0..<x.rows {
-            var best = 0
-            for j in 1..<c where p.data[i * c + j] > p.data[i * c + best] { best = j }
-            if p.data[i * c + best] >= threshold {
-                rows.append(i)
-                labels.append(best)
-            }
+        for (i, best) in p.rowMaxima().enumerated() where best.value >= threshold {
+            rows.append(i)
+            labels.append(best.column)
         }
         var counts = [Float](repeating: 0, count: c)
         for l in labels { counts[l] += 1 }

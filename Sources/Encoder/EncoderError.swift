@@ -1,3 +1,5 @@
+import Tensor
+
 /// Errors from loading or running an encoder, fetching or storing models; each names the file,
 /// tensor or model and says what the user can do.
 public struct EncoderError: Error, CustomStringConvertible, Equatable {
@@ -12,4 +14,17 @@ public struct EncoderError: Error, CustomStringConvertible, Equatable {
     }
 
     public var description: String { "\(subject): \(message)" }
+}
+
+extension EncoderError {
+    /// Runs `body`, whose system calls go through Tensor's `SystemCall`; a failed call becomes an `EncoderError`
+    /// naming the file, the call and errno, with `hint` (what the user can do) after it.
+    @discardableResult
+    static func systemCalls<T>(hint: String? = nil, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as TensorFileError {
+            throw EncoderError(error.path, error.message + (hint.map { "; " + $0 } ?? ""))
+        }
+    }
 }

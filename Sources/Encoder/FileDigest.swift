@@ -25,9 +25,7 @@ public enum FileDigest {
     /// file is hashed again). Writing the cache is best effort: a read-only folder only costs the hashing.
     public static func sha256Hex(ofFileAt path: String, cache: String) throws -> String {
         var info = stat()
-        guard stat(path, &info) == 0 else {
-            throw EncoderError(path, "cannot read the file's attributes: \(String(cString: strerror(errno)))")
-        }
+        try EncoderError.systemCalls(hint: "check the path") { try SystemCall.call("stat", path: path) { stat(path, &info) } }
         let key = cacheKey(info)
         if let saved = FileManager.default.contents(atPath: cache).flatMap({ String(data: $0, encoding: .utf8) }) {
             let fields = saved.split(separator: "\n", omittingEmptySubsequences: false)

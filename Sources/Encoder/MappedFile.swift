@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,11 +18,10 @@ final class MappedFile: @unchecked Sendable {
     /// Maps `path`; throws naming the file when it cannot be opened or mapped.
     init(path: String) throws {
         self.path = path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw EncoderError(path, "cannot open (\(String(cString: strerror(errno)))); check the path") }
+        let fd = try EncoderError.systemCalls(hint: "check the path") { try SystemCall.call("open", path: path) { open(path, O_RDONLY | O_CLOEXEC) } }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw EncoderError(path, "cannot stat (\(String(cString: strerror(errno))))") }
+        try EncoderError.systemCalls { try SystemCall.call("fstat", path: path) { fstat(fd, &info) } }
         guard (info.st_mode & S_IFMT) == S_IFREG else { throw EncoderError(path, "not a regular file") }
         let size = Int(info.st_size)
         if size == 0 {

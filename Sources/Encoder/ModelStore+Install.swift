@@ -1,4 +1,3 @@
-import CSystem
 import Foundation
 import Tensor
 
@@ -65,13 +64,15 @@ extension ModelStore {
         FileDigest.remember(digest, ofFileAt: weights, cache: weights + ".sha256")
         try FileSync.sync(staging.path)
         let target = folder(for: name)
-        if FileManager.default.fileExists(atPath: target.path) {
-            // Swap the new folder in, then drop the old one (now at the staging name).
-            guard herd_renameat2(AT_FDCWD, staging.path, AT_FDCWD, target.path, HERD_RENAME_EXCHANGE) == 0 else {
-                throw EncoderError(target.path, "cannot replace the installed model: \(String(cString: strerror(errno)))")
+        do {
+            if FileManager.default.fileExists(atPath: target.path) {
+                // Swap the new folder in, then drop the old one (now at the staging name).
+                try SystemCall.exchange(staging.path, with: target.path)
+            } else {
+                try SystemCall.rename(staging.path, to: target.path)
             }
-        } else if rename(staging.path, target.path) != 0 {
-            throw EncoderError(target.path, "cannot install the model: \(String(cString: strerror(errno)))")
+        } catch let error as TensorFileError {
+            throw EncoderError(target.path, "cannot install the model: \(error.message); check free space and permissions of \(root.path)")
         }
         try FileSync.sync(root.path)
         if removeFile { try? FileManager.default.removeItem(at: file) }

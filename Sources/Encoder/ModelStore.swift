@@ -90,15 +90,9 @@ public struct ModelStore: Sendable {
     }
 }
 
-/// fsync(2) of a file or folder by path, retrying EINTR.
+/// fsync(2) of a file or folder by path (Tensor's `SystemCall`), as an `EncoderError`.
 enum FileSync {
     static func sync(_ path: String) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw EncoderError(path, "cannot open to sync: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        while fsync(fd) != 0 {
-            if errno == EINTR { continue }
-            throw EncoderError(path, "fsync failed: \(String(cString: strerror(errno)))")
-        }
+        do { try SystemCall.sync(path) } catch let error as TensorFileError { throw EncoderError(path, error.message) }
     }
 }

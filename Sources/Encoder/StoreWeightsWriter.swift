@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Tensor
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -27,33 +28,22 @@ enum StoreWeightsWriter {
         var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
         while json.count % 8 != 0 { json.append(UInt8(ascii: " ")) }
 
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw EncoderError(path, "cannot create (\(String(cString: strerror(errno)))); check free space and permissions") }
-        defer { close(fd) }
-        var hasher = SHA256()
-        func emit(_ raw: UnsafeRawBufferPointer) throws {
-            hasher.update(bufferPointer: raw)
-            guard let base = raw.baseAddress else { return }
-            var done = 0
-            while done < raw.count {
-                let n = Glibc.write(fd, base + done, raw.count - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw EncoderError(path, "cannot write (\(String(cString: strerror(errno)))); check free space")
-                }
-                done += n
+        return try EncoderError.systemCalls(hint: "check free space and permissions") {
+            let fd = try SystemCall.call("open", path: path) { open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
+            defer { close(fd) }
+            var hasher = SHA256()
+            func emit(_ raw: UnsafeRawBufferPointer) throws {
+                hasher.update(bufferPointer: raw)
+                try SystemCall.writeAll(fd, raw, path: path)
             }
+            try withUnsafeBytes(of: UInt64(json.count).littleEndian) { try emit($0) }
+            try json.withUnsafeBytes { try emit($0) }
+            for t in mapping.tensors {
+                try t.source.withFloat32Bytes(t.sourceName) { try emit($0) }
+                t.source.file.evict(t.source.storage)
+            }
+            try SystemCall.call("fsync", path: path) { fsync(fd) }
+            return hasher.finalize().map { String(format: "%02x", $0) }.joined()
         }
-        try withUnsafeBytes(of: UInt64(json.count).littleEndian) { try emit($0) }
-        try json.withUnsafeBytes { try emit($0) }
-        for t in mapping.tensors {
-            try t.source.withFloat32Bytes(t.sourceName) { try emit($0) }
-            t.source.file.evict(t.source.storage)
-        }
-        while fsync(fd) != 0 {
-            if errno == EINTR { continue }
-            throw EncoderError(path, "fsync failed: \(String(cString: strerror(errno)))")
-        }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -2,7 +2,6 @@ import ArgumentParser
 import Catalog
 import Daemon
 import Foundation
-import Tensor
 
 /// Carries out a label, merge or recluster request: queued for the daemon when one holds the catalogue (it is the
 /// only writer), else done here under the writer lock, folders included.
@@ -42,8 +41,7 @@ struct ClusterRequestDelivery {
         var run: ClusterRun?
         if case .recluster(let clusters) = request {
             try herds.assignNewPhotos()
-            run = try herds.retrain(
-                reason: .requested, requestedClusters: clusters, pool: ComputePool(threads: setup.configuration.threads, name: "herd.retrain"))
+            run = try herds.retrain(reason: .requested, requestedClusters: clusters)
             if run == nil { result = "too few embedded photos to cluster; add photos and run `herd scan` or `herd run`" }
         }
         try herds.assignNewPhotos()

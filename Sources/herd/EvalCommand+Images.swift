@@ -43,7 +43,7 @@ extension EvalCommand {
         var done = 0
         while done < items.count {
             let chunk = items[done..<min(items.count, done + batch)]
-            let results = extractor.extract(chunk.map(\.path))
+            let results = extractor.extract(chunk.map { PhotoSource(path: $0.path) })
             for (item, result) in zip(chunk, results) {
                 switch result {
                 case .success(let vector):

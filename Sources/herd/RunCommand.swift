@@ -1,6 +1,5 @@
 import ArgumentParser
 import Daemon
-import Encoder
 import Foundation
 
 /// `herd run`: the daemon.
@@ -17,7 +16,7 @@ struct RunCommand: AsyncParsableCommand {
     var model: String?
 
     @Option(help: "Encoder precision: auto, bf16 or fp32 (overrides the configuration and HERD_PRECISION).")
-    var precision: Precision?
+    var precision: EncoderPrecision?
 
     @OptionGroup var paths: PathOptions
 

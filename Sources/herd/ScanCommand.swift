@@ -1,6 +1,5 @@
 import ArgumentParser
 import Daemon
-import Encoder
 import Foundation
 
 /// `herd scan`: one reconcile and ingest, then exit.
@@ -13,7 +12,7 @@ struct ScanCommand: AsyncParsableCommand {
     var json = false
 
     @Option(help: "Encoder precision: auto, bf16 or fp32 (overrides the configuration and HERD_PRECISION).")
-    var precision: Precision?
+    var precision: EncoderPrecision?
 
     @OptionGroup var paths: PathOptions
 

@@ -2,7 +2,6 @@ import ArgumentParser
 import Catalog
 import Daemon
 import Foundation
-import Index
 
 /// `herd similar`: the nearest photos to a catalogued photo, or to any image file embedded on the fly.
 struct SimilarCommand: AsyncParsableCommand {
@@ -52,7 +51,7 @@ struct SimilarCommand: AsyncParsableCommand {
             guard extractor.modelID == modelID else {
                 throw ValidationError("the catalogue's features come from \(modelID) but the configured model is \(extractor.modelID); run the daemon with the configured model first")
             }
-            guard let result = extractor.extract([path]).first else { throw ValidationError("\(image): the encoder returned nothing") }
+            guard let result = extractor.extract([PhotoSource(path: path)]).first else { throw ValidationError("\(image): the encoder returned nothing") }
             do {
                 query = try result.get()
             } catch {

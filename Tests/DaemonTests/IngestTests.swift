@@ -1,6 +1,8 @@
 import Catalog
-import Daemon
+import Crypto
+@testable import Daemon
 import Foundation
+import Imaging
 import Synchronization
 import Tensor
 import XCTest
@@ -16,9 +18,9 @@ final class CountingExtractor: Sendable {
 
     init(_ inner: FeatureExtractor = .byteHistogram()) {
         let log = self.log
-        extractor = FeatureExtractor(modelID: inner.modelID) { paths in
-            log.seen.withLock { $0 += paths }
-            return inner.extract(paths)
+        extractor = FeatureExtractor(modelID: inner.modelID) { photos in
+            log.seen.withLock { $0 += photos.map(\.path) }
+            return inner.extract(photos)
         }
     }
 
@@ -110,12 +112,58 @@ final class IngestTests: XCTestCase {
         struct Bad: Error {}
         let extractor = FeatureExtractor.decodeThenEncode(
             modelID: "m", pool: ComputePool(threads: 3),
-            decode: { path -> Float in
-                guard let value = Float(path) else { throw Bad() }
+            decode: { photo -> Float in
+                guard let value = Float(photo.path) else { throw Bad() }
                 return value
             },
             encode: { inputs in inputs.map { [$0 * 2] } })
-        let results = extractor.extract(["1", "x", "3", "4"])
+        let results = extractor.extract(["1", "x", "3", "4"].map { PhotoSource(path: $0) })
         XCTAssertEqual(results.map { try? $0.get() }, [[2], nil, [6], [8]])
+    }
+
+    /// A new photo is read from disk once: the inspector and the decoder get the very bytes that were hashed. A file
+    /// too big to keep in the batch's budget is streamed through the hash and read again by the decoder.
+    func testEachNewPhotoIsReadOnceAndDecodedFromTheBytesThatWereHashed() async throws {
+        let fixture = try LibraryFixture()
+        defer { fixture.remove() }
+        let catalog = try Catalog.openForWriting(path: fixture.catalogPath)
+        let photos = try fixture.copy(try LibraryFixture.photos("hat", count: 6), to: "hats")
+        _ = try Scanner(layout: fixture.layout, catalog: catalog, logger: .test).reconcileAll()
+
+        let seen = Mutex<[String: Data?]>([:])
+        let inspected = Mutex<[String: Bool]>([:])
+        let decoder = ImageDecoder()
+        let extractor = FeatureExtractor.decodeThenEncode(
+            modelID: "m", pool: ComputePool(threads: 2),
+            decode: { photo -> Float in
+                seen.withLock { $0[photo.path] = photo.bytes }
+                let image = try photo.decode(with: decoder, minimumShortSide: 32).image
+                return Float(image.width)
+            },
+            encode: { inputs in inputs.map { [$0, 1] } })
+        let inspector = ImageInspector { path, bytes in
+            inspected.withLock { $0[path] = bytes != nil }
+            return try ImageInspector.imaging().inspect(path, bytes)
+        }
+        let run = try catalog.beginRun(kind: "test", pid: getpid(), modelID: "m", blasCore: nil)
+        let pipeline = IngestPipeline(
+            catalog: catalog, extractor: extractor, inspector: inspector, workers: ComputePool(threads: 2), batchSize: 4, runID: run,
+            logger: .test)
+        let progress = try await pipeline.drain()
+        XCTAssertEqual(progress.encoded, 6)
+        XCTAssertEqual(inspected.withLock { $0 }, Dictionary(uniqueKeysWithValues: photos.map { ($0, true) }), "inspected from the bytes read")
+        for path in photos {
+            let bytes = try XCTUnwrap(seen.withLock { $0[path] } ?? nil, "\(path) was decoded from the bytes read while hashing")
+            XCTAssertEqual(bytes, try Data(contentsOf: URL(fileURLWithPath: path)))
+            XCTAssertEqual(try catalog.file(atPath: path)?.contentHash, Data(SHA256.hash(data: bytes)), "the hash is of the decoded bytes")
+        }
+
+        // Over the budget: hashed by streaming, the decoder reads the file (and still gets the same photo).
+        let budget = ReadBudget(bytes: 10)
+        let big = try PhotoRead.read(photos[0], keep: budget.take)
+        XCTAssertNil(big.bytes)
+        XCTAssertEqual(big.hash, Data(SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: photos[0])))))
+        XCTAssertEqual(try PhotoSource(path: photos[0]).decode(with: decoder, minimumShortSide: 32).image.width,
+                       try PhotoSource(path: photos[0], bytes: Data(contentsOf: URL(fileURLWithPath: photos[0]))).decode(with: decoder, minimumShortSide: 32).image.width)
     }
 }

@@ -71,9 +71,11 @@ struct ClusterService: Service {
                         // Duplicates only when the photos changed, or the last pass left work (then the next pass comes at once).
                         let photosNow = try catalog.folderFingerprint()
                         if photosNow != duplicatesCaughtUp {
-                            if try await context.workers.run({ try herds.updateDuplicates() }) == 0 {
+                            if try await context.workers.run({ try herds.updateDuplicates(shouldStop: retrain.shouldStop) }) == 0 {
                                 duplicatesCaughtUp = photosNow
+                                context.state.update { $0.catchingUp = nil }
                             } else {
+                                context.state.update { $0.catchingUp = "looking for duplicates and making thumbnails" }
                                 deadline = now
                             }
                         }
@@ -126,6 +128,8 @@ struct ClusterService: Service {
                     }
                 }
             } onGracefulShutdown: {
+                // A running retrain and the duplicate upkeep stop at their next check, so a stop does not wait for them.
+                retrain.stop()
                 channel.interrupt()
             }
             retrain.stop()

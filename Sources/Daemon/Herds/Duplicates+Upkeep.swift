@@ -12,6 +12,10 @@ extension Herds {
     /// Photos given a signature and thumbnail per call: each is decoded, so fewer, and a new photo's assignment and
     /// link (done between calls) waits for at most one such batch.
     static let digestBatch = 32
+    /// Photos sharing a signature band read per photo, and the nearest of them by signature paired with it: many
+    /// look-alike pictures (a burst, a scanned album's blank pages) cost linear work, and still form one group.
+    static let bandCandidates = 256
+    static let signatureMatchesPerPhoto = 16
 
     /// These herds with signatures and thumbnails kept in `digests`.
     public func with(digests: PhotoDigests) -> Herds {
@@ -23,9 +27,10 @@ extension Herds {
     /// Keeps the near-duplicate pairs current, from the neighbour index: forgets pairs of contents that are gone,
     /// makes the signatures and thumbnails ingest could not, and looks up the nearest neighbours of each photo not
     /// checked yet (a new photo finds its older near copies, so each pair is found from its newer side: no pass
-    /// over all pairs). Returns the photos given a digest or checked: 0 once everything is current.
+    /// over all pairs). Returns the photos given a digest or checked: 0 once everything is current. `shouldStop` is
+    /// asked between photos (a shutdown does not wait for the batch); what was checked is kept.
     @discardableResult
-    public func updateDuplicates() throws -> Int {
+    public func updateDuplicates(shouldStop: () -> Bool = { false }) throws -> Int {
         guard let digests else { return 0 }
         try catalog.removeOrphanDuplicateData()
         let made = try backfillDigests(digests)
@@ -36,6 +41,7 @@ extension Herds {
         var checked: [Data] = []
         let own = try catalog.signatures(of: photos.map(\.contentHash))
         for photo in photos {
+            if shouldStop() { break }
             guard let key = photo.key, index.contains(all: [key]) else { continue }
             for neighbour in try index.search(photo.vector, k: Self.duplicateNeighbours)
             where Int64(neighbour.id) != key && neighbour.distance <= Self.storedPairDistance {
@@ -43,8 +49,11 @@ extension Herds {
             }
             // Near-identical pictures the features put farther apart than the nearest neighbours: found by signature.
             if let signature = own[photo.contentHash] {
-                for (other, theirs) in try catalog.signaturesSharingBands(PerceptualHash.bands(signature))
-                where other != photo.contentHash && PerceptualHash.distance(signature, theirs) <= PerceptualHash.bandReach {
+                let near = try catalog.signaturesSharingBands(PerceptualHash.bands(signature), limit: Self.bandCandidates)
+                    .map { (hash: $0.key, distance: PerceptualHash.distance(signature, $0.value)) }
+                    .filter { $0.hash != photo.contentHash && $0.distance <= PerceptualHash.bandReach }
+                    .sorted { $0.distance != $1.distance ? $0.distance < $1.distance : $0.hash.lexicographicallyPrecedes($1.hash) }
+                for (other, _) in near.prefix(Self.signatureMatchesPerPhoto) {
                     guard let vector = try catalog.features(forHash: other, modelID: modelID), vector.count == photo.vector.count else { continue }
                     pairs.append(NearPair(photo.contentHash, other, distance: Self.cosineDistance(photo.vector, vector)))
                 }

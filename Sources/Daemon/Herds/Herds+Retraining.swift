@@ -42,10 +42,12 @@ extension Herds {
 
     /// Retrains the head on every embedded photo (warm from the current head when the cluster count is unchanged),
     /// keeps cluster ids where the photos stay, and records the run. Nil when there are too few photos. Every parallel
-    /// loop (neighbour search, training) runs on `pool`: the daemon's background pool, whose threads run at idle priority.
+    /// loop (neighbour search, training) runs on `pool`: the daemon's background pool, whose threads run at idle
+    /// priority (nil: a pool of the configured `threads` at normal priority, as `herd recluster` without a daemon uses).
     public func retrain(
-        reason: RetrainReason, requestedClusters: Int? = nil, pool: ComputePool = .serial(), shouldStop: () -> Bool = { false }
+        reason: RetrainReason, requestedClusters: Int? = nil, pool: ComputePool? = nil, shouldStop: () -> Bool = { false }
     ) throws -> ClusterRun? {
+        let pool = pool ?? ComputePool(threads: configuration.threads, name: "herd.retrain")
         let started = Date()
         let photos = try catalog.allPhotoFeatures(modelID: modelID)
         guard let dimension = photos.first?.vector.count else { return nil }

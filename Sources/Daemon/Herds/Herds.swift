@@ -47,12 +47,8 @@ public struct Herds: Sendable {
                 .filter { $0.vector.count == head.dimension }
             if photos.isEmpty { break }
             let x = Tensor(shape: [photos.count, head.dimension], data: photos.flatMap(\.vector))
-            let p = head.probabilities(x)
-            let c = head.clusters
-            let assignments = photos.enumerated().map { i, photo -> Assignment in
-                var best = 0
-                for j in 1..<c where p.data[i * c + j] > p.data[i * c + best] { best = j }
-                return Assignment(contentHash: photo.contentHash, clusterID: stored.clusterIDs[best], probability: Double(p.data[i * c + best]))
+            let assignments = zip(photos, head.probabilities(x).rowMaxima()).map { photo, best in
+                Assignment(contentHash: photo.contentHash, clusterID: stored.clusterIDs[best.column], probability: Double(best.value))
             }
             let keys = try catalog.assign(assignments, headID: stored.id)
             index.insert(zip(keys, photos).map { (key: $0, vector: $1.vector) })

@@ -14,9 +14,9 @@ extension FeatureExtractor {
         let encoder = SerialEncoder(model)
         var extractor = FeatureExtractor.decodeThenEncode(
             modelID: modelID, pool: model.pool,
-            decode: { path in
-                let decoded = try RawPath.decode(path, with: preprocessor.decoder, minimumShortSide: preprocessor.minimumDecodeShortSide)
-                digests?.record(path, image: decoded.image)
+            decode: { photo in
+                let decoded = try photo.decode(with: preprocessor.decoder, minimumShortSide: preprocessor.minimumDecodeShortSide)
+                digests?.record(photo.path, image: decoded.image)
                 return preprocessor.prepare(decoded)
             },
             encode: { inputs in
@@ -29,6 +29,7 @@ extension FeatureExtractor {
                 return (0..<features.rows).map { features.row($0) }
             })
         extractor.digests = digests
+        extractor.pool = model.pool
         return extractor
     }
 }

@@ -2,18 +2,21 @@ import Catalog
 import Foundation
 import Tensor
 
-/// The encoder's plug: turns a batch of image files into feature vectors, one result per path, in order.
+/// The encoder's plug: turns a batch of photos into feature vectors, one result per photo, in order.
 /// `extract` is called on one of the ingest pool's threads, never on the cooperative pool.
 public struct FeatureExtractor: Sendable {
     /// Identifies the model; features are stored and reused per (content hash, model id).
     public var modelID: String
-    /// Feature vectors (or the reason each file failed) for the files at these paths.
-    public var extract: @Sendable ([String]) -> [Result<[Float], any Error>]
+    /// Feature vectors (or the reason each failed) for these photos.
+    public var extract: @Sendable ([PhotoSource]) -> [Result<[Float], any Error>]
     /// Where an extractor that decodes photos leaves their signatures and thumbnails (nil: it does not).
     public var digests: PhotoDigests?
+    /// The pool the extractor runs its parallel loops on (nil: it has none). The daemon runs all of ingest (hashing,
+    /// reading, decoding, the encoder) on this pool, so one pool of the configured `threads` does ingest's work.
+    public var pool: ComputePool?
 
     /// An extractor from its parts.
-    public init(modelID: String, extract: @escaping @Sendable ([String]) -> [Result<[Float], any Error>]) {
+    public init(modelID: String, extract: @escaping @Sendable ([PhotoSource]) -> [Result<[Float], any Error>]) {
         self.modelID = modelID
         self.extract = extract
     }
@@ -22,19 +25,19 @@ public struct FeatureExtractor: Sendable {
     /// inputs: the shape Imaging + Encoder plug in with.
     public static func decodeThenEncode<Input>(
         modelID: String, pool: ComputePool,
-        decode: @escaping @Sendable (String) throws -> Input,
+        decode: @escaping @Sendable (PhotoSource) throws -> Input,
         encode: @escaping @Sendable ([Input]) throws -> [[Float]]
     ) -> FeatureExtractor {
-        FeatureExtractor(modelID: modelID) { paths in
-            let decoded = ParallelResults<Input>(count: paths.count)
-            pool.forEach(paths.count) { index, _ in decoded.set(index, Result { try decode(paths[index]) }) }
+        FeatureExtractor(modelID: modelID) { photos in
+            let decoded = ParallelResults<Input>(count: photos.count)
+            pool.forEach(photos.count) { index, _ in decoded.set(index, Result { try decode(photos[index]) }) }
             let results = decoded.values
             let inputs = results.compactMap { try? $0.get() }
             let vectors: [[Float]]
             do {
                 vectors = try encode(inputs)
             } catch {
-                return paths.map { _ in .failure(error) }
+                return photos.map { _ in .failure(error) }
             }
             var next = 0
             return results.map { result in

@@ -8,24 +8,30 @@ struct PreparedFile: Sendable {
     var row: CatalogFile
     var stat: FileStat
     var hash: Data?
+    /// The content as hashed and inspected, for the decoder (nil when too big to keep, or failed).
+    var bytes: Data?
     var metadata: ImageMetadata?
     var error: String?
     var failure: FailureKind?
 }
 
 extension IngestPipeline {
-    /// Hashes and inspects each file on the worker threads. Files gone or changed since the reconcile are left
-    /// pending: the watcher or the next scan brings their new state.
+    /// Reads each file once on the worker threads, hashing and inspecting the same bytes, which stay for the
+    /// decoder within the batch's budget (`PhotoRead`). Files gone or changed since the reconcile are left pending:
+    /// the watcher or the next scan brings their new state.
     func prepare(_ files: [CatalogFile]) async throws -> [PreparedFile] {
         let inspector = self.inspector
+        let budget = ReadBudget()
         let prepared = try await workers.map(files) { row -> PreparedFile? in
             guard let info = try? Syscall.lstat(row.stat.path), info.isRegularFile else { return nil }
             let stat = info.fileStat(path: row.stat.path)
             guard stat.sameFile(as: row.stat) else { return nil }
             var file = PreparedFile(row: row, stat: stat)
             do {
-                file.hash = try ContentHash.sha256(ofFileAt: row.stat.path)
-                file.metadata = try inspector.inspect(row.stat.path)
+                let read = try PhotoRead.read(row.stat.path, keep: budget.take)
+                file.hash = read.hash
+                file.metadata = try inspector.inspect(row.stat.path, read.bytes)
+                file.bytes = read.bytes
             } catch {
                 file.error = IngestPipeline.reason(error)
                 file.failure = IngestPipeline.failureKind(error)
@@ -43,16 +49,18 @@ extension IngestPipeline {
         let modelID = extractor.modelID
         // Asked now, not while preparing: the previous batch may just have embedded the same content.
         let known = try catalog.hashesWithFeatures(files.compactMap { $0.error == nil ? $0.hash : nil }, modelID: modelID)
-        var toEncode: [Data: String] = [:]
+        var toEncode: [Data: PhotoSource] = [:]
         for file in files where file.error == nil {
-            if let hash = file.hash, !known.contains(hash), toEncode[hash] == nil { toEncode[hash] = file.stat.path }
+            if let hash = file.hash, !known.contains(hash), toEncode[hash] == nil {
+                toEncode[hash] = PhotoSource(path: file.stat.path, bytes: file.bytes)
+            }
         }
         let hashes = Array(toEncode.keys)
-        let paths = hashes.map { toEncode[$0] ?? "" }
+        let sources = hashes.compactMap { toEncode[$0] }
         var vectors: [Data: Result<[Float], any Error>] = [:]
-        if !paths.isEmpty {
+        if !sources.isEmpty {
             let extractor = self.extractor
-            let results = try await workers.run { extractor.extract(paths) }
+            let results = try await workers.run { extractor.extract(sources) }
             for (index, hash) in hashes.enumerated() {
                 vectors[hash] = index < results.count ? results[index] : .failure(ExtractorError.missingOutput)
             }
@@ -88,8 +96,8 @@ extension IngestPipeline {
         let seconds = (ContinuousClock.now - started).inSeconds
         try catalog.commit(
             outcomes, modelID: modelID, runID: runID,
-            counters: BatchCounters(extractorCalls: paths.isEmpty ? 0 : 1, imagesEncoded: paths.count, seconds: seconds))
-        try storeDigests(toEncode, succeeded: Set(outcomes.compactMap { $0.features != nil ? $0.contentHash : nil }))
+            counters: BatchCounters(extractorCalls: sources.isEmpty ? 0 : 1, imagesEncoded: sources.count, seconds: seconds))
+        try storeDigests(toEncode.mapValues(\.path), succeeded: Set(outcomes.compactMap { $0.features != nil ? $0.contentHash : nil }))
         return progress
     }
 }

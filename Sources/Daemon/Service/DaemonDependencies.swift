@@ -1,6 +1,5 @@
 import Catalog
 import Foundation
-import Tensor
 
 /// What the daemon is built from, as plain values: the plugs for the decoder and encoder, the file-event source,
 /// the clock, and the environment. Tests hand in their own; `herd run` hands in the real ones.
@@ -22,9 +21,6 @@ public struct DaemonDependencies: Sendable {
     public var encoderSettings: (model: String, precision: String)?
     /// `--model` / `--precision` given to the command: they override the file, on reload too.
     public var commandLine: (model: String?, precision: String?) = (nil, nil)
-    /// The pool ingest runs on (hashing, decoding, the encoder): the one the extractor was built on, so that one pool of
-    /// the configured `threads` does all of ingest's work (nil: the daemon makes one of `threads` threads).
-    public var ingestPool: ComputePool?
 
     /// Dependencies; the file events default to a real inotify watcher.
     public init(

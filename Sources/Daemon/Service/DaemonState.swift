@@ -27,6 +27,8 @@ public final class DaemonState: Sendable {
         var lastScan = ScanReport()
         var rate: Double = 0
         var retraining = false
+        /// Set while the herds service catches up on work after new photos (duplicates, thumbnails).
+        var catchingUp: String?
         /// Library roots that are missing or look unmounted, by path.
         var unavailable: [String: RunHealth.UnavailableLibrary] = [:]
         /// Set while a write found the disk full.
@@ -88,6 +90,7 @@ public final class DaemonState: Sendable {
         case .stopping: line = "stopping after the current batch"
         }
         if v.retraining { line += "; retraining clusters" }
+        if let work = v.catchingUp { line += "; " + work }
         if let note = v.watchNote { line += "; " + note }
         for problem in v.health.lines { line += "; " + problem }
         return line
@@ -100,7 +103,7 @@ public final class DaemonState: Sendable {
             case .starting: return "starting"
             case .scanning: return "scanning"
             case .ingesting(let done, let pending): return "ingesting \(done) done, \(pending) pending" + (v.retraining ? "; retraining clusters" : "")
-            case .watching: return "watching" + (v.retraining ? "; retraining clusters" : "")
+            case .watching: return "watching" + (v.retraining ? "; retraining clusters" : "") + (v.catchingUp.map { "; " + $0 } ?? "")
             case .stopping: return "stopping"
             }
         }

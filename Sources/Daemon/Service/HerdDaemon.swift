@@ -49,7 +49,7 @@ public struct HerdDaemon: Sendable {
         let (locks, catalog, runID) = try open(kind: "daemon", output: configuration.output)
         let state = DaemonState(configuration: configuration)
         let notifier = SystemdNotifier(environment: dependencies.environment)
-        let workers = dependencies.ingestPool ?? ComputePool(threads: configuration.threads, name: "herd.ingest")
+        let workers = dependencies.extractor.pool ?? ComputePool(threads: configuration.threads, name: "herd.ingest")
         // Every thread of a retrain (the job and its parallel loops) runs at idle CPU and I/O priority.
         let retrainPool = ComputePool(threads: configuration.threads, name: "herd.retrain", background: true)
         let reserve = DiskReserve(catalogPath: paths.catalog)

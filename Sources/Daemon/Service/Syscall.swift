@@ -3,19 +3,16 @@ import Foundation
 import Glibc
 import Tensor
 
-/// System calls through one door: retries `EINTR`, and throws a `DaemonError` naming the call, errno and path.
+/// The daemon's system calls: Tensor's `SystemCall` (the one door that retries `EINTR` and names the call, errno and
+/// path) for names given as exact bytes (`RawPath`), its failures as `DaemonError`s.
 enum Syscall {
-    /// Runs `body` until it returns something other than -1 with `EINTR`; throws on any other -1.
+    /// Runs `body` through `SystemCall.call`; a failure is a `.system` error naming the call, errno and path.
     @discardableResult
     static func call<T: FixedWidthInteger>(_ name: String, path: String? = nil, _ body: () -> T) throws -> T {
-        while true {
-            let result = body()
-            if result == -1 {
-                let code = Glibc.errno
-                if code == EINTR { continue }
-                throw DaemonError.system(name, errno: code, path: path)
-            }
-            return result
+        do {
+            return try SystemCall.call(name, path: path ?? "", body)
+        } catch let error as TensorFileError {
+            throw DaemonError.system(name, errno: error.errno ?? 0, path: path)
         }
     }
 

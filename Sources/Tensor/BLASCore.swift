@@ -1,5 +1,4 @@
 import CSystem
-import Tensor
 
 /// Which OpenBLAS kernel family herd wants on this CPU.
 ///

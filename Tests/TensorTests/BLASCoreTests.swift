@@ -1,4 +1,4 @@
-import Encoder
+import Tensor
 import XCTest
 
 final class BLASCoreTests: XCTestCase {
