@@ -31,8 +31,14 @@ def cost(v):
     m = re.search(r'cold retrain ([\d.]+) s, warm retrain ([\d.]+) s', out)
     e = re.search(r'counts tried, ([\d.]+) s', out)
     return float(m.group(1)), float(m.group(2)), float(e.group(1))
+def head(v):
+    # The TSP head's training steps: small products split by rows over the pool, thousands of parallel loops.
+    out = subprocess.run([os.path.join(builds[v], 'herd-bench'), 'head', '--n', '8000', '--d', '384', '--clusters', '20', '--epochs', '30',
+                          '--threads', threads], capture_output=True, text=True).stdout
+    return float(re.search(r'\(([\d.]+) ms/step\)', out).group(1))
 specs = {'encoder fp32 batch 8 (img/s)': lambda v: enc(v, 'fp32', 8), 'encoder fp32 batch 1 (img/s)': lambda v: enc(v, 'fp32', 1),
-         'encoder bf16 batch 8 (img/s)': lambda v: enc(v, 'bf16', 8), 'exact kNN 20000x384 (s)': knn}
+         'encoder bf16 batch 8 (img/s)': lambda v: enc(v, 'bf16', 8), 'exact kNN 20000x384 (s)': knn,
+         'TSP head training 8000x384, 20 clusters (ms/step)': head}
 res = {k: [] for k in specs}; res.update({'cold retrain 4000x384 (s)': [], 'warm retrain (s)': [], 'count estimate (s)': []})
 for r in range(rounds):
     order = ['before', 'after'] if r % 2 == 0 else ['after', 'before']

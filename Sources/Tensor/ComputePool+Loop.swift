@@ -44,6 +44,8 @@ final class ParallelLoop: @unchecked Sendable {
     private var nextSlot: Int
     private var active = 0
     private var closed = false
+    /// `active`, readable without the lock: the caller yields while helpers finish rather than sleep at once.
+    private let running = Atomic<Int>(0)
 
     init(count: Int, body: @escaping (Int, Int) -> Void, firstHelperSlot: Int) {
         self.count = count
@@ -78,6 +80,9 @@ final class ParallelLoop: @unchecked Sendable {
     func close() {
         condition.lock()
         closed = true
+        condition.unlock()
+        yieldWhile { running.load(ordering: .acquiring) > 0 }
+        condition.lock()
         while active > 0 { condition.wait() }
         body = nil
         condition.unlock()
@@ -97,6 +102,7 @@ final class ParallelLoop: @unchecked Sendable {
         defer { condition.unlock() }
         guard !closed, next.load(ordering: .relaxed) < count else { return nil }
         active += 1
+        running.add(1, ordering: .relaxed)
         nextSlot += 1
         return nextSlot - 1
     }
@@ -104,6 +110,7 @@ final class ParallelLoop: @unchecked Sendable {
     private func leave() {
         condition.lock()
         active -= 1
+        running.subtract(1, ordering: .releasing)
         if active == 0 { condition.broadcast() }
         condition.unlock()
     }

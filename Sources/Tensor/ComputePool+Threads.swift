@@ -1,12 +1,17 @@
 import CSystem
 import Foundation
+import Synchronization
 
 /// The pool's threads and their job queue (first in, first out). Threads start when jobs wait and no
 /// thread is idle, up to `limit`; each marks itself as the pool's (`isCurrentThreadMember`) and, for a
-/// background pool, lowers its own priority before taking its first job.
-/// `@unchecked Sendable`: every stored var is only touched with `condition` locked.
+/// background pool, lowers its own priority before taking its first job. A thread out of jobs yields the CPU a
+/// few hundred times, watching for new ones, before it sleeps: the loops of a training step come every few hundred
+/// microseconds, and waking a sleeping thread for each would cost about as much as the work it shares.
+/// `@unchecked Sendable`: every stored var is only touched with `condition` locked (`queued` mirrors the queue's
+/// length for the yielding threads, which only read it).
 final class JobQueue: @unchecked Sendable {
     private let condition = NSCondition()
+    private let queued = Atomic<Int>(0)
     private var jobs: [() -> Void] = []
     private var head = 0
     private var started = 0
@@ -43,6 +48,7 @@ final class JobQueue: @unchecked Sendable {
             return
         }
         jobs.append(contentsOf: newJobs)
+        queued.add(newJobs.count, ordering: .releasing)
         let waiting = jobs.count - head
         let starting = max(0, min(limit - started, waiting - idle))
         let first = started
@@ -78,9 +84,14 @@ final class JobQueue: @unchecked Sendable {
         thread.start()
     }
 
+    /// Calls of sched_yield(2) a thread out of jobs makes before it sleeps (each gives the CPU to any other
+    /// runnable thread; on an idle core one takes about a microsecond).
+    static let yieldsBeforeSleep = 200
+
     private func loop() {
-        condition.lock()
         while true {
+            yieldWhile { queued.load(ordering: .acquiring) == 0 }
+            condition.lock()
             while head == jobs.count && !stopping {
                 idle += 1
                 condition.wait()
@@ -92,6 +103,7 @@ final class JobQueue: @unchecked Sendable {
             }
             let job = jobs[head]
             head += 1
+            queued.subtract(1, ordering: .relaxed)
             if head == jobs.count {
                 jobs.removeAll(keepingCapacity: true)
                 head = 0
@@ -101,8 +113,17 @@ final class JobQueue: @unchecked Sendable {
             }
             condition.unlock()
             job()
-            condition.lock()
         }
+    }
+}
+
+/// Yields the CPU up to `JobQueue.yieldsBeforeSleep` times while `waiting()` holds.
+@inline(__always)
+func yieldWhile(_ waiting: () -> Bool) {
+    var yields = 0
+    while yields < JobQueue.yieldsBeforeSleep && waiting() {
+        sched_yield()
+        yields += 1
     }
 }
 
