@@ -27,6 +27,8 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CHeif", pkgConfig: "libheif", providers: [.apt(["libheif-dev"])]),
         .systemLibrary(name: "CWebP", pkgConfig: "libwebpdemux", providers: [.apt(["libwebp-dev"])]),
+        // libavif's pkg-config file adds -DAVIF_DLL, which SwiftPM refuses; its header is on the default path.
+        .systemLibrary(name: "CAvif", providers: [.apt(["libavif-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "CSystem"),
         // bf16 GEMM kernels (AVX512_BF16), compiled per function for that ISA and chosen at run time.
@@ -36,7 +38,7 @@ let package = Package(
         .target(name: "CDNNL", linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]),
 
         // Swift modules, one per concern (see Docs/ARCHITECTURE.md).
-        .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CHeif", "CWebP"]),
+        .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CHeif", "CWebP", "CAvif"]),
         .target(name: "Tensor", dependencies: ["CBLAS", "CKernels", "CDNNL", "CSystem"], swiftSettings: numericSettings),
         .target(
             name: "Encoder",

@@ -10,7 +10,7 @@ files=(../shared/data/robustness/*/* ../shared/data/formats/*/*)
 for extra in "$@"; do
     if [ -d "$extra" ]; then files+=("$extra"/*); else files+=("$extra"); fi
 done
-# inspect decodes each file; preprocess makes the encoder's input (HEIF/AVIF resampled in place).
+# inspect decodes each file; preprocess makes the encoder's input (HEIF resampled in place, AVIF through libavif).
 set +e
 ASAN_OPTIONS=detect_leaks=1 .build-asan/debug/herd inspect "${files[@]}" > /dev/null 2> .build-asan/inspect.log
 status=$?

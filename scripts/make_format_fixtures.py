@@ -5,12 +5,17 @@ animated-frame1-49x49.rgb: the first frame of Tests/Data/formats/webp/animated-3
 decodes it, alpha
 composited on mid-grey (128) as herd does, resized to 49x49 with Pillow's BICUBIC (which herd's
 Resampler reproduces byte for byte). Raw RGB bytes, rows top to bottom.
-Needs: pip install pillow   (not run by CI)
+
+pil-rot3mir1-avif-64x64-at-300x200.rgb: Tests/Data/formats/avif/rot3mir1.avif as Pillow's AVIF plugin
+(libavif) decodes it, turned upright by ImageOps.exif_transpose (which carries its irot/imir), the 64x64
+pixels at x 300, y 200. pil-transparency-avif.rgb: transparency.avif likewise, alpha composited on
+mid-grey (128). Raw RGB bytes.
+Needs: pip install pillow   (not run by CI; Pillow 11.3 or later for AVIF)
 Usage: python3 scripts/make_format_fixtures.py
 """
 import os
 
-from PIL import Image
+from PIL import Image, ImageOps
 
 ROOT = os.path.join(os.path.dirname(__file__), "..")
 SOURCE = os.path.join(ROOT, "Tests", "Data", "formats", "webp", "animated-3-frames.webp")
@@ -24,3 +29,16 @@ first = Image.alpha_composite(grey, frame).convert("RGB").resize((49, 49), Image
 with open(OUT, "wb") as out:
     out.write(first.tobytes())
 print("wrote", OUT)
+
+AVIF = os.path.join(ROOT, "Tests", "Data", "formats", "avif")
+FIXTURES = os.path.join(ROOT, "Tests", "ImagingTests", "Fixtures")
+with Image.open(os.path.join(AVIF, "rot3mir1.avif")) as im:
+    upright = ImageOps.exif_transpose(im).convert("RGB")
+with open(os.path.join(FIXTURES, "pil-rot3mir1-avif-64x64-at-300x200.rgb"), "wb") as out:
+    out.write(upright.crop((300, 200, 364, 264)).tobytes())
+with Image.open(os.path.join(AVIF, "transparency.avif")) as im:
+    rgba = im.convert("RGBA")
+flat = Image.alpha_composite(Image.new("RGBA", rgba.size, (128, 128, 128, 255)), rgba).convert("RGB")
+with open(os.path.join(FIXTURES, "pil-transparency-avif.rgb"), "wb") as out:
+    out.write(flat.tobytes())
+print("wrote the AVIF fixtures in", FIXTURES)

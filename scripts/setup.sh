@@ -2,8 +2,9 @@
 # Installs the system libraries herd builds against (Debian 12). Idempotent: installs only what is missing.
 set -euo pipefail
 
-# libheif-dev brings libheif with its HEVC (libde265) and AV1 (dav1d, aom) decoders; libwebp-dev brings libwebpdemux.
-packages=(pkg-config libjpeg-dev libpng-dev libheif-dev libwebp-dev libopenblas-dev libdnnl-dev libsqlite3-dev)
+# libheif-dev brings libheif with its HEVC (libde265) and AV1 (dav1d, aom) decoders; libwebp-dev brings libwebpdemux;
+# libavif-dev decodes AVIF (dav1d) and turns its YUV into RGB as Pillow's AVIF plugin does (libyuv).
+packages=(pkg-config libjpeg-dev libpng-dev libheif-dev libavif-dev libwebp-dev libopenblas-dev libdnnl-dev libsqlite3-dev)
 # systemd-analyze is used by the tests to verify the user unit; chromium renders the overview pages headless.
 if [ "${HERD_SETUP_TEST_TOOLS:-0}" = 1 ]; then packages+=(systemd chromium); fi
 

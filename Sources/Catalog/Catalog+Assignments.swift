@@ -43,7 +43,7 @@ extension Catalog {
                         SELECT f.content_hash, f.vector, a.key, a.cluster_id FROM features f
                         LEFT JOIN assignments a ON a.content_hash = f.content_hash
                         WHERE f.model_id = ? \(extraCondition)
-                            AND EXISTS (SELECT 1 FROM files WHERE files.content_hash = f.content_hash AND files.state = 'done')
+                            AND EXISTS (SELECT 1 FROM files WHERE files.content_hash = f.content_hash AND +files.state = 'done')
                         ORDER BY f.content_hash LIMIT ?
                         """,
                     arguments: [modelID] + arguments + [limit]
@@ -91,7 +91,7 @@ extension Catalog {
                     db,
                     sql: """
                         SELECT key FROM assignments a WHERE NOT EXISTS
-                            (SELECT 1 FROM files WHERE files.content_hash = a.content_hash AND files.state = 'done')
+                            (SELECT 1 FROM files WHERE files.content_hash = a.content_hash AND +files.state = 'done')
                         """)
                 for key in keys { try db.execute(sql: "DELETE FROM assignments WHERE key = ?", arguments: [key]) }
                 return keys
@@ -145,7 +145,7 @@ extension Catalog {
                     out[key] = try String.fetchAll(
                         db,
                         sql: """
-                            SELECT f.path FROM assignments a JOIN files f ON f.content_hash = a.content_hash AND f.state = 'done'
+                            SELECT f.path FROM assignments a JOIN files f ON f.content_hash = a.content_hash AND +f.state = 'done'
                             WHERE a.key = ? ORDER BY f.path
                             """,
                         arguments: [key])

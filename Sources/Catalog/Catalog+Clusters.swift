@@ -32,7 +32,7 @@ extension Catalog {
                     sql: """
                         SELECT c.id, c.label, c.sheet_key, f.path, a.probability FROM clusters c
                         JOIN assignments a ON a.cluster_id = c.id
-                        JOIN files f ON f.content_hash = a.content_hash AND f.state = 'done'
+                        JOIN files f ON f.content_hash = a.content_hash AND +f.state = 'done'
                         ORDER BY c.id, a.probability DESC, f.path
                         """)
                 for row in rows {

@@ -226,7 +226,7 @@ extension Catalog {
     public func removeOrphanDuplicateData() throws -> Int {
         try wrap {
             try pool.write { db in
-                let live = "SELECT 1 FROM files WHERE files.state = 'done' AND files.content_hash ="
+                let live = "SELECT 1 FROM files WHERE +files.state = 'done' AND files.content_hash ="
                 try db.execute(sql: "DELETE FROM near_pairs WHERE NOT EXISTS (\(live) near_pairs.a) OR NOT EXISTS (\(live) near_pairs.b)")
                 let removed = db.changesCount
                 try db.execute(sql: "DELETE FROM near_checked WHERE NOT EXISTS (\(live) near_checked.content_hash)")

@@ -141,7 +141,9 @@ extension Catalog {
                             (SELECT 1 FROM features WHERE features.content_hash = files.content_hash AND features.model_id = ?)
                         """,
                     arguments: [modelID])
-                return db.changesCount
+                let requeued = db.changesCount
+                if requeued > 0 { try Self.bumpRemovals(db) }
+                return requeued
             }
         }
     }

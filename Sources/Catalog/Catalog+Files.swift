@@ -39,6 +39,7 @@ extension Catalog {
         let t = now.timeIntervalSince1970
         try wrap {
             try pool.write { db in
+                if !changes.deleted.isEmpty || !changes.changed.isEmpty { try Self.bumpRemovals(db) }
                 for id in changes.deleted {
                     try db.execute(sql: "DELETE FROM files WHERE id = ?", arguments: [id])
                 }
@@ -197,5 +198,23 @@ public struct FileFilter: Sendable {
         self.takenAfter = takenAfter
         self.takenBefore = takenBefore
         self.limit = limit
+    }
+}
+
+extension Catalog {
+    /// Setting: how many times files left the embedded set (deleted, changed, re-queued), so that the daemon looks for
+    /// contents no file holds any more only when there can be some.
+    static let removalsKey = "content_removals"
+
+    /// A number that changes whenever a file may have stopped holding its content (a delete, a change, a re-queue).
+    public func contentRemovals() throws -> Int {
+        try wrap { try pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [Self.removalsKey]) } }
+            .flatMap(Int.init) ?? 0
+    }
+
+    static func bumpRemovals(_ db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO settings (key, value) VALUES (?, '1') ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+            arguments: [removalsKey])
     }
 }

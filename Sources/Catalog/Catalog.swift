@@ -96,16 +96,19 @@ public final class Catalog: Sendable {
     /// The size the WAL is cut back to after a checkpoint (`journal_size_limit`).
     public static let walSizeLimit = 4 << 20
 
-    /// Copies the WAL into the database and restarts it from the beginning, waiting up to the busy timeout for
-    /// readers; returns false when a reader kept it from finishing. Between ingest batches (`truncate` false:
-    /// `wal_checkpoint(RESTART)`) it keeps the WAL near `walSizeLimit` instead of growing with every commit; at a quiet
-    /// moment (`truncate`: `wal_checkpoint(TRUNCATE)`) it also gives the WAL's disk space back.
+    /// Copies the WAL into the database; returns false when a reader kept it from finishing. Between ingest batches
+    /// (`truncate` false: `wal_checkpoint(PASSIVE)`) it copies what no reader still needs and never waits, so a long
+    /// read elsewhere cannot hold up the next commit; the WAL then starts over from its beginning at the next write
+    /// (and is cut back to `walSizeLimit`) instead of growing with every commit. At a quiet moment (`truncate`:
+    /// `wal_checkpoint(TRUNCATE)`, waiting up to the busy timeout for readers) it also gives the WAL's disk space back.
     @discardableResult
     public func checkpoint(truncate: Bool = false) throws -> Bool {
         try wrap {
             try pool.writeWithoutTransaction { db in
-                let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(\(truncate ? "TRUNCATE" : "RESTART"))")
-                return (row?[0] as Int?) == 0
+                guard let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(\(truncate ? "TRUNCATE" : "PASSIVE"))") else { return false }
+                // busy, WAL frames, frames copied: finished when nothing was busy and every frame was copied.
+                let busy: Int = row[0], frames: Int = row[1], copied: Int = row[2]
+                return busy == 0 && copied == frames
             }
         }
     }

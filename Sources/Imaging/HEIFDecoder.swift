@@ -99,17 +99,19 @@ final class HEIFHandle {
     /// Returns the image and libheif's first decoding warning, if any. A decoded image larger than
     /// `maxPixels` (its header said less) is refused before herd copies it.
     func decode(background: (UInt8, UInt8, UInt8), maxPixels: Int) throws -> (RGBImage, warning: String?) {
-        try withDecodedPlane(maxPixels: maxPixels) { plane, stride, w, h, channels, warning in
+        if !hasAlpha {
+            return try withDecodedRGB(maxPixels: maxPixels) { source, warning in
+                (RGBImage(interleaving: source), warning)
+            }
+        }
+        return try withDecodedPlane(maxPixels: maxPixels, chroma: heif_chroma_interleaved_RGBA) { decoded, w, h, warning in
+            let (plane, stride) = try interleaved(decoded, width: w, channels: 4)
             // Every byte is written below, so the buffer is not zero-filled first.
             let pixels = [UInt8](unsafeUninitializedCapacity: w * h * 3) { out, initialised in
                 guard let base = out.baseAddress else { return }
                 for y in 0..<h {
-                    let row = plane + y * stride, dst = base + y * w * 3
-                    if channels == 3 {
-                        dst.initialize(from: row, count: w * 3)
-                    } else {
-                        Alpha.flatten(row, into: dst, count: w, background: background, premultiplied: premultipliedAlpha)
-                    }
+                    Alpha.flatten(plane + y * stride, into: base + y * w * 3, count: w, background: background,
+                                  premultiplied: premultipliedAlpha)
                 }
                 initialised = w * h * 3
             }
@@ -117,19 +119,54 @@ final class HEIFHandle {
         }
     }
 
-    /// Decodes an image without alpha as `decode` does and lends libheif's RGB rows to `body`, read in
-    /// place: no copy of the full-size image is made. The rows are freed when `body` returns.
-    func withDecodedRGB<T>(maxPixels: Int, _ body: (Resampler.Source) throws -> T) throws -> T {
+    /// Decodes an image without alpha as `decode` does and lends libheif's 8-bit RGB pixels to `body`,
+    /// read in place: no copy of the full-size image is made. The pixels are freed when `body` returns.
+    /// An 8-bit image comes as libheif's three planes: libheif 1.15 turns every colour image into planar
+    /// RGB (a grid tile by tile) before any other layout, so asking for that layout spares it a
+    /// full-size interleaving pass. Deeper images come interleaved, reduced to 8 bits by libheif, and
+    /// so does every image when `planar` is false (the tests compare the two).
+    func withDecodedRGB<T>(maxPixels: Int, planar: Bool = true, _ body: (Resampler.Source, String?) throws -> T) throws -> T {
         precondition(!hasAlpha, "withDecodedRGB is for images without alpha")
-        return try withDecodedPlane(maxPixels: maxPixels) { plane, stride, w, h, _, _ in
-            try body(Resampler.Source(base: plane, width: w, height: h, stride: stride))
+        if planar && bitDepth == 8 {
+            let planar: T? = try withDecodedPlane(maxPixels: maxPixels, chroma: heif_chroma_444) { decoded, w, h, warning in
+                let channels = [heif_channel_R, heif_channel_G, heif_channel_B]
+                var planes: [UnsafePointer<UInt8>] = [], strides: [Int] = []
+                for channel in channels {
+                    var stride: Int32 = 0
+                    guard heif_image_get_bits_per_pixel_range(decoded, channel) == 8,
+                          heif_image_get_width(decoded, channel) == Int32(w), heif_image_get_height(decoded, channel) == Int32(h),
+                          let plane = heif_image_get_plane_readonly(decoded, channel, &stride), Int(stride) >= w else { return nil }
+                    planes.append(plane)
+                    strides.append(Int(stride))
+                }
+                return try body(Resampler.Source(planes: (planes[0], planes[1], planes[2]), strides: (strides[0], strides[1], strides[2]),
+                                                 width: w, height: h), warning)
+            }
+            // A header that claimed 8 bits for deeper samples: decoded again below, reduced to 8 bits.
+            if let planar { return planar }
+        }
+        return try withDecodedPlane(maxPixels: maxPixels, chroma: heif_chroma_interleaved_RGB) { decoded, w, h, warning in
+            let (plane, stride) = try interleaved(decoded, width: w, channels: 3)
+            return try body(Resampler.Source(base: plane, width: w, height: h, stride: stride), warning)
         }
     }
 
-    /// The decoded 8-bit interleaved plane (RGB, or RGBA when the image has alpha), its row stride,
-    /// size, channel count and libheif's first decoding warning, lent to `body`.
+    /// The interleaved 8-bit plane of a decoded image (RGB or RGBA) and its row stride.
+    private func interleaved(_ decoded: OpaquePointer, width: Int, channels: Int) throws -> (UnsafePointer<UInt8>, Int) {
+        var stride: Int32 = 0
+        guard heif_image_get_bits_per_pixel_range(decoded, heif_channel_interleaved) == 8,
+              let plane = heif_image_get_plane_readonly(decoded, heif_channel_interleaved, &stride),
+              Int(stride) >= width * channels else {
+            throw ImagingError(.corrupt, path: path,
+                               "corrupt HEIF: libheif returned no usable 8-bit \(channels == 4 ? "RGBA" : "RGB") image")
+        }
+        return (plane, Int(stride))
+    }
+
+    /// The primary image decoded by libheif to RGB in the layout `chroma` (8 bits for the interleaved
+    /// layouts), lent to `body` with its size and libheif's first decoding warning, then released.
     private func withDecodedPlane<T>(
-        maxPixels: Int, _ body: (UnsafePointer<UInt8>, Int, Int, Int, Int, String?) throws -> T
+        maxPixels: Int, chroma: heif_chroma, _ body: (OpaquePointer, Int, Int, String?) throws -> T
     ) throws -> T {
         guard let options = heif_decoding_options_alloc() else {
             throw ImagingError(.unreadable, path: path, "libheif could not allocate decoding options")
@@ -137,17 +174,12 @@ final class HEIFHandle {
         defer { heif_decoding_options_free(options) }
         options.pointee.convert_hdr_to_8bit = 1
         var decoded: OpaquePointer?
-        let chroma = hasAlpha ? heif_chroma_interleaved_RGBA : heif_chroma_interleaved_RGB
         let error = heif_decode_image(handle, &decoded, heif_colorspace_RGB, chroma, options)
         guard error.code == heif_error_Ok, let decoded else { throw HEIFHandle.failure(error, path: path) }
         defer { heif_image_release(decoded) }
         let w = Int(heif_image_get_primary_width(decoded)), h = Int(heif_image_get_primary_height(decoded))
-        let channels = hasAlpha ? 4 : 3
-        var stride: Int32 = 0
-        guard w > 0, h > 0, heif_image_get_bits_per_pixel_range(decoded, heif_channel_interleaved) == 8,
-              let plane = heif_image_get_plane_readonly(decoded, heif_channel_interleaved, &stride),
-              Int(stride) >= w * channels else {
-            throw ImagingError(.corrupt, path: path, "corrupt HEIF: libheif returned no usable 8-bit RGB image")
+        guard w > 0, h > 0 else {
+            throw ImagingError(.corrupt, path: path, "corrupt HEIF: libheif returned an image without pixels")
         }
         guard w * h <= maxPixels else {
             throw ImagingError(.tooLarge, path: path,
@@ -155,7 +187,7 @@ final class HEIFHandle {
         }
         var warning: heif_error = heif_error()
         let warnings = Int(heif_image_get_decoding_warnings(decoded, 0, &warning, 1))
-        return try body(plane, Int(stride), w, h, channels, warnings > 0 ? HEIFHandle.text(warning) : nil)
+        return try body(decoded, w, h, warnings > 0 ? HEIFHandle.text(warning) : nil)
     }
 
     /// libheif's message, or a fallback naming the code.

@@ -27,11 +27,16 @@ extension ImageDecoder {
     }
 
     /// Decodes a HEIF or AVIF file's primary image, after checking its declared size against the
-    /// pixel budget (before libheif allocates anything for pixels).
+    /// pixel budget (before libheif or libavif allocates anything for pixels). An AVIF's pixels come
+    /// from libavif where it takes the file (`AVIFDecoder`), else from libheif.
     func decodeHEIF(data: Data, path: String, format: ImageFormat) throws -> DecodedImage {
         let heif = try HEIFHandle(data: data, path: path)
         var info = heifInfo(heif, format: format)
         try checkBudget(width: heif.width, height: heif.height, path: path)
+        if format == .avif, let pixels = AVIFDecoder.decode(data: data, width: heif.width, height: heif.height,
+                                                            maxPixels: limits.maxPixels, background: PNGDecoder.background) {
+            return DecodedImage(info: info, image: pixels, scaleDenominator: 1)
+        }
         let (pixels, warning) = try heif.decode(background: PNGDecoder.background, maxPixels: limits.maxPixels)
         if let warning { info.warnings.append("recoverable HEIF data error: \(warning)") }
         // libheif's output is the authority; a header that disagreed with it is noted, not trusted.
@@ -43,15 +48,15 @@ extension ImageDecoder {
         return DecodedImage(info: info, image: pixels, scaleDenominator: 1)
     }
 
-    /// The encoder's input for an opaque HEIF or AVIF, resampled straight from libheif's decoded image
-    /// (no full-size copy); nil for every other file, which `preprocessor` prepares from `decode`.
+    /// The encoder's input for an opaque HEIF, resampled straight from libheif's decoded image (no
+    /// full-size copy); nil for every other file, which `preprocessor` prepares from `decode` (an AVIF
+    /// goes through libavif there, whose RGB is the reference's).
     func preparedInPlace(data: Data, path: String, by preprocessor: Preprocessor) throws -> PreprocessedImage? {
-        let format = try format(of: data, path: path)
-        guard format == .heif || format == .avif else { return nil }
+        guard try format(of: data, path: path) == .heif else { return nil }
         let heif = try HEIFHandle(data: data, path: path)
         guard !heif.hasAlpha else { return nil }
         try checkBudget(width: heif.width, height: heif.height, path: path)
-        return try heif.withDecodedRGB(maxPixels: limits.maxPixels) { preprocessor.prepare($0) }
+        return try heif.withDecodedRGB(maxPixels: limits.maxPixels) { source, _ in preprocessor.prepare(source) }
     }
 
     /// Header facts of a WebP file, with orientation, capture time and camera from its EXIF chunk.

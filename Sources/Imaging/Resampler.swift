@@ -57,13 +57,35 @@ public enum Resampler {
         return Coefficients(taps: taps, first: first, count: count, weights: weights)
     }
 
-    /// Rows of 8-bit RGB pixels in memory the caller owns for the duration of one call: an image's own
-    /// buffer, or a decoder's output read in place (`stride` bytes from one row to the next).
+    /// 8-bit RGB pixels in memory the caller owns for the duration of one call: an image's own
+    /// interleaved buffer, or a decoder's output read in place, interleaved or as three planes.
+    /// Channel `c` of pixel (x, y) is at `channels[c] + y * strides[c] + x * pixelStep`.
     struct Source {
-        var base: UnsafePointer<UInt8>
+        var channels: (UnsafePointer<UInt8>, UnsafePointer<UInt8>, UnsafePointer<UInt8>)
+        var strides: (Int, Int, Int)
+        /// 3 for interleaved RGB, 1 for planes.
+        var pixelStep: Int
         var width: Int
         var height: Int
-        var stride: Int
+
+        /// Interleaved RGB rows, `stride` bytes apart.
+        init(base: UnsafePointer<UInt8>, width: Int, height: Int, stride: Int) {
+            channels = (base, base + 1, base + 2)
+            strides = (stride, stride, stride)
+            pixelStep = 3
+            self.width = width
+            self.height = height
+        }
+
+        /// Three planes of `width` × `height` bytes (R, G, B), each with its own row stride.
+        init(planes: (UnsafePointer<UInt8>, UnsafePointer<UInt8>, UnsafePointer<UInt8>), strides: (Int, Int, Int),
+             width: Int, height: Int) {
+            channels = planes
+            self.strides = strides
+            pixelStep = 1
+            self.width = width
+            self.height = height
+        }
     }
 
     /// `image` resampled to `width` × `height`.
@@ -112,38 +134,50 @@ public enum Resampler {
     }
 
     /// src rows `rows`: [R, W, 3] → [R, columns.count, 3]; a plain crop when the width does not change.
+    /// Each channel is filtered on its own, so a planar source reads contiguous bytes per tap.
     static func horizontalPass(_ src: Source, rows: Range<Int>, coefficients c: Coefficients, columns: Range<Int>) -> RGBImage {
-        let h = rows.count, width = columns.count
+        let h = rows.count, width = columns.count, step = src.pixelStep
+        precondition(step == 1 || step == 3, "pixels are planar (1) or interleaved RGB (3)")
+        let channels = [(src.channels.0, src.strides.0), (src.channels.1, src.strides.1), (src.channels.2, src.strides.2)]
         var out = [UInt8](repeating: 0, count: width * h * 3)
         out.withUnsafeMutableBufferPointer { d in
             if c.first.count == src.width {
                 for y in 0..<h {
-                    let row = src.base + (rows.lowerBound + y) * src.stride + columns.lowerBound * 3
-                    for x in 0..<(width * 3) { d[y * width * 3 + x] = row[x] }
+                    for (ch, (base, stride)) in channels.enumerated() {
+                        let row = base + (rows.lowerBound + y) * stride + columns.lowerBound * step
+                        for x in 0..<width { d[(y * width + x) * 3 + ch] = row[x * step] }
+                    }
                 }
                 return
             }
             c.weights.withUnsafeBufferPointer { kw in
                 for y in 0..<h {
-                    let s = src.base + (rows.lowerBound + y) * src.stride
-                    for (j, o) in columns.enumerated() {
-                        var r = half, g = half, b = half
-                        let base = c.first[o] * 3, kb = o * c.taps
-                        for i in 0..<c.count[o] {
-                            let w = kw[kb + i]
-                            r &+= Int32(s[base + 3 * i]) &* w
-                            g &+= Int32(s[base + 3 * i + 1]) &* w
-                            b &+= Int32(s[base + 3 * i + 2]) &* w
+                    for (ch, (base, stride)) in channels.enumerated() {
+                        let row = base + (rows.lowerBound + y) * stride
+                        if step == 1 {
+                            filterRow(row, step: 1, into: d, at: y * width * 3 + ch, c, kw, columns)
+                        } else {
+                            filterRow(row, step: 3, into: d, at: y * width * 3 + ch, c, kw, columns)
                         }
-                        let di = (y * width + j) * 3
-                        d[di] = clip8(r)
-                        d[di + 1] = clip8(g)
-                        d[di + 2] = clip8(b)
                     }
                 }
             }
         }
         return RGBImage(width: width, height: h, pixels: out)
+    }
+
+    /// One channel of one row through the horizontal filter: output column `j` (of `columns`) goes to
+    /// `d[offset + 3 j]`. Called with a literal `step` so that the planar case (step 1) vectorises.
+    @inline(__always)
+    private static func filterRow(_ row: UnsafePointer<UInt8>, step: Int, into d: UnsafeMutableBufferPointer<UInt8>, at offset: Int,
+                                  _ c: Coefficients, _ kw: UnsafeBufferPointer<Int32>, _ columns: Range<Int>) {
+        guard let weights = kw.baseAddress else { return }
+        for (j, o) in columns.enumerated() {
+            let p = row + c.first[o] * step, w = weights + o * c.taps
+            var acc = half
+            for i in 0..<c.count[o] { acc &+= Int32(p[i * step]) &* w[i] }
+            d[offset + 3 * j] = clip8(acc)
+        }
     }
 
     /// A band of input rows starting at `rowOffset`: [B, W, 3] → [rows.count, W, 3].
@@ -168,5 +202,31 @@ public enum Resampler {
             }
         }
         return RGBImage(width: w, height: rows.count, pixels: out)
+    }
+}
+
+extension RGBImage {
+    /// A copy of `source` as an interleaved image.
+    init(interleaving source: Resampler.Source) {
+        let w = source.width, h = source.height, step = source.pixelStep
+        let channels = [(source.channels.0, source.strides.0), (source.channels.1, source.strides.1),
+                        (source.channels.2, source.strides.2)]
+        // Every byte is written below, so the buffer is not zero-filled first.
+        let pixels = [UInt8](unsafeUninitializedCapacity: w * h * 3) { out, initialised in
+            guard let base = out.baseAddress else { return }
+            for y in 0..<h {
+                let dst = base + y * w * 3
+                if step == 3 {
+                    dst.initialize(from: channels[0].0 + y * channels[0].1, count: w * 3)
+                    continue
+                }
+                for (c, (plane, stride)) in channels.enumerated() {
+                    let row = plane + y * stride
+                    for x in 0..<w { (dst + 3 * x + c).initialize(to: row[x * step]) }
+                }
+            }
+            initialised = w * h * 3
+        }
+        self.init(width: w, height: h, pixels: pixels)
     }
 }

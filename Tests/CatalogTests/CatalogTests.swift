@@ -46,6 +46,33 @@ final class CatalogTests: XCTestCase {
         }
     }
 
+    /// The daemon looks for contents no file holds any more only when a file may have left: the counter moves on a
+    /// delete, a change in place or a re-queue, and not when photos are added, moved or embedded.
+    func testContentRemovalsCountDeletesAndChangesOnly() throws {
+        let catalog = try Catalog.openForWriting(path: catalogPath)
+        XCTAssertEqual(try catalog.contentRemovals(), 0)
+        var changes = CatalogChanges()
+        changes.added = [stat("/lib/a.jpg", inode: 1), stat("/lib/b.jpg", inode: 2), stat("/lib/c.jpg", inode: 3)]
+        try catalog.apply(changes)
+        let a = try XCTUnwrap(catalog.file(atPath: "/lib/a.jpg"))
+        try catalog.commit(
+            [IngestOutcome(id: a.id, stat: a.stat, contentHash: Data([1]), metadata: ImageMetadata(format: "jpeg", width: 4, height: 3), features: [1, 2], error: nil)],
+            modelID: "m", runID: try catalog.beginRun(kind: "test", pid: 1, modelID: "m", blasCore: nil),
+            counters: BatchCounters(extractorCalls: 1, imagesEncoded: 1, seconds: 0.1))
+        changes = CatalogChanges()
+        changes.moved = [(a.id, stat("/lib/moved.jpg", inode: 1))]
+        try catalog.apply(changes)
+        XCTAssertEqual(try catalog.contentRemovals(), 0, "adds, moves and commits leave every content held")
+        changes = CatalogChanges()
+        changes.changed = [(a.id, stat("/lib/moved.jpg", inode: 1, size: 200))]
+        try catalog.apply(changes)
+        XCTAssertEqual(try catalog.contentRemovals(), 1)
+        changes = CatalogChanges()
+        changes.deleted = [try XCTUnwrap(catalog.file(atPath: "/lib/b.jpg")).id]
+        try catalog.apply(changes)
+        XCTAssertEqual(try catalog.contentRemovals(), 2)
+    }
+
     func testApplyAddsMovesChangesAndDeletes() throws {
         let catalog = try Catalog.openForWriting(path: catalogPath)
         var changes = CatalogChanges()

@@ -30,10 +30,14 @@ struct ClusterService: Service {
         // Recluster requests the running retrain carries out: marked done only once its result is committed, so a
         // daemon killed mid-retrain finds them pending again at the next start.
         var carried: [Int64] = []
-        var lastFingerprint = ""
+        var shown = ShownFolders()
         var duplicatesCaughtUp = ""
+        // When the overview pages are to follow changes they do not show yet (a pass comes then).
+        var overviewDue: ContinuousClock.Instant?
         var lastTried = -1
         var indexSaveDue: ContinuousClock.Instant?
+        // `Catalog.contentRemovals` when photos whose files are gone were last forgotten (nil: not yet).
+        var forgottenAt: Int?
         // The first pass looks at everything: photos committed, requests queued and retrains due while it was stopped.
         var deadline: ContinuousClock.Instant? = clock.now()
         await withTaskGroup(of: Void.self) { group in
@@ -63,15 +67,20 @@ struct ClusterService: Service {
                             carried = []
                             indexSaveDue = indexSaveDue ?? now + Self.indexSaveDelay
                         }
-                        if try await context.workers.run({ try herds.assignNewPhotos() }) > 0 {
+                        // Contents no file holds any more are looked for only after files left (a pass over all photos).
+                        let removals = try catalog.contentRemovals()
+                        let forget = removals != forgottenAt
+                        if try await context.workers.run({ try herds.assignNewPhotos(forgetOrphans: forget) }) > 0 {
                             indexSaveDue = indexSaveDue ?? now + Self.indexSaveDelay
                         }
                         // New photos get their links before the slower duplicate upkeep below.
-                        try await writeFolders(herds, unless: &lastFingerprint)
+                        overviewDue = try await writeFolders(herds, shown: &shown)
                         // Duplicates only when the photos changed, or the last pass left work (then the next pass comes at once).
                         let photosNow = try catalog.folderFingerprint()
                         if photosNow != duplicatesCaughtUp {
-                            if try await context.workers.run({ try herds.updateDuplicates(shouldStop: retrain.shouldStop) }) == 0 {
+                            if try await context.workers.run({
+                                try herds.updateDuplicates(forgetOrphans: forget, shouldStop: retrain.shouldStop)
+                            }) == 0 {
                                 duplicatesCaughtUp = photosNow
                                 context.state.update { $0.catchingUp = nil }
                             } else {
@@ -112,7 +121,9 @@ struct ClusterService: Service {
                                 }
                             }
                         }
-                        try await writeFolders(herds, unless: &lastFingerprint)
+                        overviewDue = try await writeFolders(herds, shown: &shown)
+                        if let due = overviewDue { deadline = deadline.map { min($0, due) } ?? due }
+                        forgottenAt = removals
                         context.state.update { $0.upkeepError = nil }
                     } catch {
                         // Shown by `herd status` until upkeep succeeds again.
@@ -142,19 +153,38 @@ struct ClusterService: Service {
         }
     }
 
-    /// Rewrites the folders when what they show changed since `lastFingerprint` (which it updates).
-    private func writeFolders(_ herds: Herds, unless lastFingerprint: inout String) async throws {
+    /// Brings the output in line with the catalogue, updating `shown`: the herd folders (links, contact sheets) at once
+    /// when photos, herds or labels changed; the `_duplicates` folders and overview pages when they show something
+    /// else, but no sooner than `overviewGap` or four times their last writing time after the last write (with 100,000
+    /// photos they take seconds to write, so a stream of changes does not keep the service writing pages). Returns when
+    /// the overview is due, while it lags behind.
+    private func writeFolders(_ herds: Herds, shown: inout ShownFolders) async throws -> ContinuousClock.Instant? {
         let catalog = context.catalog, clock = context.clock
-        let fingerprint = try catalog.folderFingerprint() + "|" + catalog.duplicatesFingerprint(modelID: herds.modelID)
-        guard fingerprint != lastFingerprint else { return }
-        let writing = clock.now()
-        let changes = try await context.workers.run { try herds.writeFolders() }
-        lastFingerprint = fingerprint
-        if changes != FolderChanges() {
-            let seconds = String(format: "%.2f", (clock.now() - writing).inSeconds)
-            context.logger.debug("folders updated", metadata: ["changes": "\(changes)", "seconds": "\(seconds)"])
+        let photos = try catalog.folderFingerprint(), duplicates = try catalog.duplicatesFingerprint(modelID: herds.modelID)
+        if photos != shown.photos {
+            let writing = clock.now()
+            let changes = try await context.workers.run { try herds.writeFolders(overview: false) }
+            shown.photos = photos
+            if changes != FolderChanges() {
+                let seconds = String(format: "%.2f", (clock.now() - writing).inSeconds)
+                context.logger.debug("folders updated", metadata: ["changes": "\(changes)", "seconds": "\(seconds)"])
+            }
         }
+        let wanted = photos + "|" + duplicates
+        guard wanted != shown.overview else { return nil }
+        let gap = max(Self.overviewGap, shown.overviewTook * 4)
+        if let at = shown.overviewAt, clock.now() - at < gap { return at + gap }
+        let writing = clock.now()
+        try await context.workers.run { try herds.writeOverview() }
+        shown.overview = wanted
+        shown.overviewAt = writing
+        shown.overviewTook = clock.now() - writing
+        context.logger.debug("overview updated", metadata: ["seconds": "\(String(format: "%.2f", shown.overviewTook.inSeconds))"])
+        return nil
     }
+
+    /// The shortest time between two writes of the overview pages.
+    static let overviewGap = Duration.seconds(2)
 
     /// Records a finished retrain and completes the recluster requests it carried out.
     private func finish(_ finished: Result<ClusterRun?, any Error>, carried: [Int64]) {
@@ -249,4 +279,13 @@ extension Result where Failure == any Error {
     init(catching body: () async throws -> Success) async {
         do { self = .success(try await body()) } catch { self = .failure(error) }
     }
+}
+
+/// What the output shows: fingerprints of the photos' places (herd folders) and of places plus duplicate groups (the
+/// overview pages and `_duplicates`), and when and how long the overview was last written.
+struct ShownFolders {
+    var photos = ""
+    var overview = ""
+    var overviewAt: ContinuousClock.Instant?
+    var overviewTook = Duration.zero
 }

@@ -9,9 +9,11 @@ extension Herds {
     static let storedPairDistance: Float = 0.5
     /// Photos checked per call, so that one call stays short.
     static let duplicateBatch = 512
-    /// Photos given a signature and thumbnail per call: each is decoded, so fewer, and a new photo's assignment and
-    /// link (done between calls) waits for at most one such batch.
+    /// Photos given a signature and thumbnail per catalogue read: each is decoded, so fewer.
     static let digestBatch = 32
+    /// How long one call makes signatures and thumbnails: a new photo's assignment and link (done between calls)
+    /// waits for at most about this long, and a large backlog is worked off in a few large steps, not many small ones.
+    static let digestTime = Duration.milliseconds(500)
     /// Photos sharing a signature band read per photo, and the nearest of them by signature paired with it: many
     /// look-alike pictures (a burst, a scanned album's blank pages) cost linear work, and still form one group.
     static let bandCandidates = 256
@@ -28,11 +30,12 @@ extension Herds {
     /// makes the signatures and thumbnails ingest could not, and looks up the nearest neighbours of each photo not
     /// checked yet (a new photo finds its older near copies, so each pair is found from its newer side: no pass
     /// over all pairs). Returns the photos given a digest or checked: 0 once everything is current. `shouldStop` is
-    /// asked between photos (a shutdown does not wait for the batch); what was checked is kept.
+    /// asked between photos (a shutdown does not wait for the batch); what was checked is kept. `forgetOrphans` as
+    /// for `assignNewPhotos`.
     @discardableResult
-    public func updateDuplicates(shouldStop: () -> Bool = { false }) throws -> Int {
+    public func updateDuplicates(forgetOrphans: Bool = true, shouldStop: () -> Bool = { false }) throws -> Int {
         guard let digests else { return 0 }
-        try catalog.removeOrphanDuplicateData()
+        if forgetOrphans { try catalog.removeOrphanDuplicateData() }
         let made = try backfillDigests(digests)
         let photos = try catalog.photosNeedingNeighbourCheck(modelID: modelID, limit: Self.duplicateBatch)
         guard !photos.isEmpty else { return made }
@@ -77,19 +80,28 @@ extension Herds {
     /// extractor that does not decode), each photo decoded at reduced DCT scale. Returns how many were made.
     func backfillDigests(_ digests: PhotoDigests) throws -> Int {
         let decoder = ImageDecoder()
-        var signatures: [(contentHash: Data, signature: UInt64)] = []
-        for (hash, path) in try catalog.contentsLackingSignature(limit: Self.digestBatch) where !digests.hasFailed(hash) {
-            do {
-                let digest = try PhotoDigest.make(fileAt: path, decoder: decoder)
-                try digests.saveThumbnail(digest, contentHash: hash)
-                signatures.append((hash, digest.signature))
-            } catch {
-                if digests.markFailed(hash) {
-                    logger.warning("no signature or thumbnail for a photo", metadata: ["path": "\(path)", "error": "\(error)"])
+        let started = ContinuousClock.now
+        var made = 0
+        while ContinuousClock.now - started < Self.digestTime {
+            // Contents that failed before come back from the query too: ask for that many more.
+            let batch = try catalog.contentsLackingSignature(limit: Self.digestBatch + digests.failedCount)
+                .filter { !digests.hasFailed($0.contentHash) }
+            if batch.isEmpty { break }
+            var signatures: [(contentHash: Data, signature: UInt64)] = []
+            for (hash, path) in batch {
+                do {
+                    let digest = try PhotoDigest.make(fileAt: path, decoder: decoder)
+                    try digests.saveThumbnail(digest, contentHash: hash)
+                    signatures.append((hash, digest.signature))
+                } catch {
+                    if digests.markFailed(hash) {
+                        logger.warning("no signature or thumbnail for a photo", metadata: ["path": "\(path)", "error": "\(error)"])
+                    }
                 }
             }
+            try catalog.storeSignatures(signatures, bands: PerceptualHash.bands)
+            made += signatures.count
         }
-        try catalog.storeSignatures(signatures, bands: PerceptualHash.bands)
-        return signatures.count
+        return made
     }
 }

@@ -7,9 +7,10 @@ extension Herds {
     static let sheetPhotos = 12
 
     /// Brings the output folder in line with the catalogue: one `NN-name` folder of links per cluster, and a contact
-    /// sheet wherever the photos nearest the centre changed or the sheet is missing.
+    /// sheet wherever the photos nearest the centre changed or the sheet is missing; with `overview`, also the
+    /// `_duplicates` folders and the overview pages (`writeOverview`).
     @discardableResult
-    public func writeFolders() throws -> FolderChanges {
+    public func writeFolders(overview: Bool = true) throws -> FolderChanges {
         let writer = FolderWriter(root: configuration.output)
         let contents = try catalog.clusterContents()
         var plans: [ClusterFolderPlan] = []
@@ -27,8 +28,14 @@ extension Herds {
         }
         let changes = try writer.apply(plans)
         for (id, key) in sheetKeys { try catalog.setSheetKey(key, ofCluster: id) }
-        try writeDuplicatesAndOverview(contents)
+        if overview { try writeDuplicatesAndOverview(contents) }
         return changes
+    }
+
+    /// The `_duplicates` folders and the overview pages, in line with the catalogue. With many photos this reads and
+    /// writes much more than the herd folders do, so the daemon writes it less often while photos keep changing.
+    public func writeOverview() throws {
+        try writeDuplicatesAndOverview(catalog.clusterContents())
     }
 
     /// A JPEG grid of these photos; files that cannot be decoded are left out.

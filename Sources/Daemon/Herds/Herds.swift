@@ -35,10 +35,11 @@ public struct Herds: Sendable {
     }
 
     /// Assigns every embedded photo that has no cluster from the current head yet (no training) and adds it to the
-    /// index; forgets photos whose files are gone. Returns the number of photos assigned.
+    /// index; with `forgetOrphans`, first forgets photos whose files are gone (a pass over every assignment: the
+    /// daemon asks for it only after files left, `Catalog.contentRemovals`). Returns the number of photos assigned.
     @discardableResult
-    public func assignNewPhotos() throws -> Int {
-        index.remove(try catalog.removeOrphanAssignments())
+    public func assignNewPhotos(forgetOrphans: Bool = true) throws -> Int {
+        if forgetOrphans { index.remove(try catalog.removeOrphanAssignments()) }
         guard let stored = try catalog.currentHead(modelID: modelID) else { return 0 }
         let head = try ClusterHead(bytes: stored.bytes, path: "head \(stored.id) in \(catalog.path)")
         var assigned = 0

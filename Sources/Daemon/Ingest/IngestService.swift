@@ -83,8 +83,9 @@ struct IngestService: Service {
         if progress.files > 0 {
             context.logger.info(
                 "ingested", metadata: ["files": "\(progress.files)", "encoded": "\(progress.encoded)", "reused": "\(progress.reused)", "failed": "\(progress.failed)"])
-            // The queue ran dry: a quiet moment to give the WAL's space back.
-            checkpoint(truncate: true)
+            // The queue ran dry; the herds service is likely still reading what was committed, so no waiting here:
+            // the idle heartbeat gives the WAL's space back (StatusService).
+            checkpoint(truncate: false)
         }
         state.update { v in
             if case .ingesting = v.phase { v.phase = .watching }

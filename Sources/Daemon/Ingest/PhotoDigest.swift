@@ -81,6 +81,9 @@ public final class PhotoDigests: Sendable {
     /// Marks a content as not decodable for a digest; false when it was marked already.
     func markFailed(_ contentHash: Data) -> Bool { failed.withLock { $0.insert(contentHash).inserted } }
 
+    /// How many contents were marked as not decodable.
+    var failedCount: Int { failed.withLock { $0.count } }
+
     /// Whether a content was marked as not decodable.
     func hasFailed(_ contentHash: Data) -> Bool { failed.withLock { $0.contains(contentHash) } }
 
