@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "Index", "Tensor", "HerdTestSupport"]),
         .testTarget(name: "HerdEndToEndTests", dependencies: ["herd", "HerdTestSupport", "Imaging"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Catalog", "Imaging", "Encoder", "HerdTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Catalog", "Imaging", "Encoder", "Tensor", "HerdTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -38,7 +38,8 @@ func benchCountCost() throws {
     let (x, _) = SyntheticFeatures.clustered(count: n, dimension: d, clusters: classes, spread: 0.6, noise: 0.2, seed: 11)
     let unit = ClusterHead.unitRows(x)
     var t = now()
-    let graph = ExactSearch.graph(unit, k: 60, metric: .cosine)
+    let pool = benchPool()
+    let graph = ExactSearch.graph(unit, k: 60, metric: .cosine, pool: pool)
     print(String(format: "# %d × %d, %d generated clusters; exact 60-neighbour graph %.1f s", n, d, classes, now() - t))
     t = now()
     let estimate = try ClusterCount.estimate(unit, graph: graph, seed: 1)
@@ -49,14 +50,14 @@ func benchCountCost() throws {
     t = now()
     let start: Retraining.Outcome
     if option("cold", "yes") == "no" {
-        start = try Retraining(clusters: estimate.clusters, seed: 2, steps: 1).run(features: unit, graph: graph, previous: nil, previousIDs: [Int](repeating: -1, count: n))
+        start = try Retraining(clusters: estimate.clusters, seed: 2, steps: 1, pool: pool).run(features: unit, graph: graph, previous: nil, previousIDs: [Int](repeating: -1, count: n))
     } else {
-        start = try Retraining(clusters: estimate.clusters, seed: 2)
+        start = try Retraining(clusters: estimate.clusters, seed: 2, pool: pool)
             .run(features: unit, graph: graph, previous: nil, previousIDs: [Int](repeating: -1, count: n))
     }
     let coldSeconds = now() - t
     t = now()
-    _ = try Retraining(clusters: estimate.clusters, seed: 3).run(features: unit, graph: graph, previous: start.head, previousIDs: start.ids)
+    _ = try Retraining(clusters: estimate.clusters, seed: 3, pool: pool).run(features: unit, graph: graph, previous: start.head, previousIDs: start.ids)
     let warmSeconds = now() - t
     if option("cold", "yes") == "no" {
         print(String(format: "warm retrain %.1f s: the estimate costs %.2f× a warm retrain", warmSeconds, estimateSeconds / warmSeconds))

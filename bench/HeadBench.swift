@@ -8,12 +8,12 @@ func benchHead() throws {
     printEnvironment()
     let n = intOption("n", 100_000), d = intOption("d", 384), clusters = intOption("clusters", 100)
     let epochs = intOption("epochs", 100), k = intOption("k", 20)
-    if let threads = Int(option("threads", "")) { BLASInfo.setThreads(threads) }
+    let pool = benchPool()
     let (x, labels) = SyntheticFeatures.clustered(count: n, dimension: d, clusters: clusters, seed: 1)
     let unit = ClusterHead.unitRows(x)
     let peer = peerGFLOPS()
     var t0 = now()
-    let graph = ExactSearch.graph(unit, k: k, metric: .cosine)
+    let graph = ExactSearch.graph(unit, k: k, metric: .cosine, pool: pool)
     let weights = NeighbourWeights(graph: graph)
     let graphSeconds = now() - t0
     t0 = now()
@@ -22,15 +22,15 @@ func benchHead() throws {
     var cfg = TSPConfiguration.paper(clusters: clusters, seed: 0)
     cfg.epochs = epochs
     cfg.neighbours = k
-    let trainer = TSPTrainer(configuration: cfg)
+    let trainer = TSPTrainer(configuration: cfg, pool: pool)
     var rng = SplitMix64(seed: 0)
     t0 = now()
     let (head, loss) = trainer.train(ClusterHead(centres: kmeans.centres), features: unit, weights: weights, rng: &rng)
     let trainSeconds = now() - t0
     let steps = cfg.steps(for: n)
     let acc = Metrics.accuracy(truth: labels, predicted: head.assign(unit))
-    print(String(format: "head: %d × %d, %d clusters, K=%d, %d epochs = %d steps of %d; peer GEMM %.0f GFLOP/s",
-                 n, d, clusters, k, epochs, steps, cfg.batchSize, peer))
+    print(String(format: "head: %d × %d, %d clusters, K=%d, %d epochs = %d steps of %d, %d threads; peer GEMM %.0f GFLOP/s",
+                 n, d, clusters, k, epochs, steps, cfg.batchSize, pool.threads, peer))
     print(String(format: "  exact kNN graph   %7.2f s", graphSeconds))
     print(String(format: "  k-means init      %7.2f s (%d iterations)", kmeansSeconds, kmeans.iterations))
     print(String(format: "  training          %7.2f s  (%.3f ms/step)  final loss %.4f  ACC %.3f (k-means %.3f)",

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Index
 import Tensor
@@ -19,11 +18,12 @@ func benchKNN() throws {
     let n = intOption("n", 50_000), d = intOption("d", 384), k = intOption("k", 20)
     let (x, _) = SyntheticFeatures.clustered(count: n, dimension: d, clusters: 100, seed: 1)
     let peer = peerGFLOPS()
+    let pool = benchPool()
     let t0 = now()
-    let graph = ExactSearch.graph(x, k: k, metric: .cosine)
+    let graph = ExactSearch.graph(x, k: k, metric: .cosine, pool: pool)
     let t = now() - t0
-    print(String(format: "knn: %d × %d, K=%d, cosine: %.2f s (%.0f GFLOP/s incl. selection); peer GEMM %.0f GFLOP/s",
-                 n, d, k, t, 2 * Double(n) * Double(n) * Double(d) / t / 1e9, peer))
+    print(String(format: "knn: %d × %d, K=%d, cosine, %d threads: %.2f s (%.0f GFLOP/s incl. selection); peer GEMM %.0f GFLOP/s",
+                 n, d, k, pool.threads, t, 2 * Double(n) * Double(n) * Double(d) / t / 1e9, peer))
     _ = graph
 }
 
@@ -46,7 +46,8 @@ func benchHNSW() throws {
     let build = now() - t0
     print(String(format: "hnsw: %d × %d cosine, M=%d, efConstruction=%d: build %.1f s (%.0f inserts/s), %.0f bytes/vector; peer GEMM %.0f GFLOP/s",
                  n, d, m, efc, build, Double(n) / build, index.bytesPerVector, peer))
-    var truth = ExactSearch.search(queries: q, base: x, k: k, metric: .cosine)
+    let pool = benchPool()
+    var truth = ExactSearch.search(queries: q, base: x, k: k, metric: .cosine, pool: pool)
     func measure(_ label: String, live: (Int) -> Bool) throws {
         for ef in efs {
             // Recall and single-thread speed on one thread; throughput on every CPU with a scratch each.
@@ -59,10 +60,10 @@ func benchHNSW() throws {
                 hits += found.filter { expected.contains($0.id) }.count
             }
             let single = Double(queries) / (now() - t1)
-            let threads = ProcessInfo.processInfo.activeProcessorCount
+            let threads = pool.threads
             let frozen = index
             let t2 = now()
-            DispatchQueue.concurrentPerform(iterations: threads) { t in
+            pool.forEach(threads) { t, _ in
                 var s = HNSWIndex.Scratch()
                 for i in stride(from: t, to: queries, by: threads) { _ = try? frozen.search(q.row(i), k: k, ef: ef, scratch: &s) }
             }
@@ -83,7 +84,7 @@ func benchHNSW() throws {
         base.data.replaceSubrange(i * d ..< (i + 1) * d, with: fresh.row(j))
     }
     // Row i of `base` now holds id i, or id n + i/10 where a deleted vector was replaced.
-    truth = ExactSearch.search(queries: q, base: base, k: k, metric: .cosine)
+    truth = ExactSearch.search(queries: q, base: base, k: k, metric: .cosine, pool: pool)
     for r in 0..<truth.indices.count {
         let row = Int(truth.indices[r])
         if row % 10 == 0 { truth.indices[r] = Int32(n + row / 10) }

@@ -27,6 +27,11 @@ func option(_ name: String, _ fallback: String) -> String {
 /// An integer option.
 func intOption(_ name: String, _ fallback: Int) -> Int { Int(option(name, String(fallback))) ?? fallback }
 
+/// The pool the benchmarks run on: `--threads N`, default every CPU.
+func benchPool() -> ComputePool {
+    ComputePool(threads: intOption("threads", ProcessInfo.processInfo.activeProcessorCount), name: "herd.bench")
+}
+
 /// Seconds since an arbitrary start.
 func now() -> Double {
     var t = timespec()

@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/resource.h>
+#include <pthread.h>
+#include <string.h>
 
 int herd_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags) {
     return (int)syscall(SYS_renameat2, olddirfd, oldpath, newdirfd, newpath, flags);
@@ -30,4 +32,15 @@ int herd_background_thread(void) {
     // IOPRIO_WHO_PROCESS = 1, class IDLE = 3 shifted by IOPRIO_CLASS_SHIFT = 13.
     (void)syscall(SYS_ioprio_set, 1, tid, 3 << 13);
     return setpriority(PRIO_PROCESS, (id_t)tid, 19);
+}
+
+int herd_thread_id(void) {
+    return (int)syscall(SYS_gettid);
+}
+
+int herd_set_thread_name(const char *name) {
+    char cut[16];
+    strncpy(cut, name, sizeof cut - 1);
+    cut[sizeof cut - 1] = 0;
+    return pthread_setname_np(pthread_self(), cut);
 }

@@ -111,13 +111,15 @@ extension ClusterCount {
         return previous
     }
 
-    /// features: [N, D] → as `estimate(_:graph:range:seed:)`, with the graph found by exact search.
-    public static func estimate(_ features: Tensor, range: ClosedRange<Int>? = nil, seed: UInt64 = 0) throws -> ClusterCountEstimate {
+    /// features: [N, D] → as `estimate(_:graph:range:seed:)`, with the graph found by exact search on `pool`.
+    public static func estimate(
+        _ features: Tensor, range: ClosedRange<Int>? = nil, seed: UInt64 = 0, pool: ComputePool = .serial()
+    ) throws -> ClusterCountEstimate {
         guard features.rank == 2, features.rows > 1 else {
             throw ClusteringError("estimating the number of clusters needs a matrix of at least 2 points, got \(features.shape)")
         }
         let x = ClusterHead.unitRows(features)
-        return try estimate(x, graph: ExactSearch.graph(x, k: min(estimateNeighbours, x.rows - 1), metric: .cosine), range: range, seed: seed)
+        return try estimate(x, graph: ExactSearch.graph(x, k: min(estimateNeighbours, x.rows - 1), metric: .cosine, pool: pool), range: range, seed: seed)
     }
 
     /// `count` seeded distinct row numbers in ascending order, or nil when there are no more rows than that.

@@ -42,9 +42,9 @@ public struct NeighbourWeights: Sendable {
         }
     }
 
-    /// x: [N, D] → weights over its K nearest neighbours by exact cosine search on the unit rows.
-    public init(features x: Tensor, k: Int) {
-        self.init(graph: ExactSearch.graph(x, k: k, metric: .cosine))
+    /// x: [N, D] → weights over its K nearest neighbours by exact cosine search on the unit rows (on `pool`).
+    public init(features x: Tensor, k: Int, pool: ComputePool = .serial()) {
+        self.init(graph: ExactSearch.graph(x, k: k, metric: .cosine, pool: pool))
     }
 
     /// A neighbour of i drawn from P(·|i).

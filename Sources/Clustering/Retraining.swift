@@ -11,6 +11,8 @@ public struct Retraining: Sendable {
     public var seed: UInt64
     /// Optimiser steps per head instead of the defaults (nil: defaults); small values keep debug-build tests fast.
     public var steps: Int?
+    /// Where every loop of the retrain runs (the daemon's background pool: idle priority).
+    public var pool: ComputePool
 
     /// What a retrain produced.
     public struct Outcome: Sendable {
@@ -30,8 +32,9 @@ public struct Retraining: Sendable {
         public var warm: Bool
     }
 
-    /// A retrain into `clusters` clusters.
-    public init(clusters: Int, seed: UInt64 = 0, steps: Int? = nil) {
+    /// A retrain into `clusters` clusters, run on `pool` (serial unless given).
+    public init(clusters: Int, seed: UInt64 = 0, steps: Int? = nil, pool: ComputePool = .serial()) {
+        self.pool = pool
         self.clusters = clusters
         self.seed = seed
         self.steps = steps
@@ -47,11 +50,11 @@ public struct Retraining: Sendable {
         let result: TSPResult
         let warm = previous.map { $0.clusters == clusters && $0.dimension == features.columns } ?? false
         if let previous, warm {
-            var start = WarmStart(clusters: clusters, seed: seed)
+            var start = WarmStart(clusters: clusters, seed: seed, pool: pool)
             if let steps { start.configuration.epochs = 0; start.configuration.minimumSteps = steps }
             result = try start.fit(features, from: previous, graph: graph, shouldStop: shouldStop)
         } else {
-            var robust = RobustTSP(clusters: clusters, seed: seed)
+            var robust = RobustTSP(clusters: clusters, seed: seed, pool: pool)
             if let steps {
                 robust.configuration.epochs = 1
                 robust.configuration.minimumSteps = steps

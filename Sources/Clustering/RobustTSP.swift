@@ -25,12 +25,15 @@ public struct RobustTSP: Sendable {
     public var confidenceFloor: Float? = nil
     /// Train the chosen head further on its confident points (nil: no self-labelling).
     public var selfLabelling: SelfLabelling? = nil
+    /// Where the neighbour search and the heads' products run.
+    public var pool: ComputePool
 
     /// How much wider than the training neighbourhood the graph is: ranks K..<3K are the held-out ones.
     public static let heldOutFactor = 3
 
-    /// The default configuration for `clusters` clusters.
-    public init(clusters: Int, seed: UInt64 = 0) {
+    /// The default configuration for `clusters` clusters, run on `pool` (serial unless given).
+    public init(clusters: Int, seed: UInt64 = 0, pool: ComputePool = .serial()) {
+        self.pool = pool
         var cfg = TSPConfiguration.paper(clusters: clusters, seed: seed)
         cfg.learningRate = 3e-3
         cfg.minimumSteps = 5000
@@ -47,7 +50,7 @@ public struct RobustTSP: Sendable {
         try check(features, rows: features.rows)
         let cfg = configuration
         let x = ClusterHead.unitRows(features)
-        let graph = ExactSearch.graph(x, k: min(graphNeighbours, x.rows - 1), metric: .cosine)
+        let graph = ExactSearch.graph(x, k: min(graphNeighbours, x.rows - 1), metric: .cosine, pool: pool)
         let judge = PartitionJudge(graph: graph, trained: cfg.neighbours, clusters: cfg.clusters, heldOut: judgeOnHeldOutNeighbours)
         var single = cfg
         single.heads = 1
@@ -55,7 +58,7 @@ public struct RobustTSP: Sendable {
         var candidates: [TSPResult] = []
         for _ in 0..<max(1, cfg.heads) {
             single.seed = master.next()
-            candidates.append(try TSPTrainer(configuration: single).fit(x, weights: judge.weights))
+            candidates.append(try TSPTrainer(configuration: single, pool: pool).fit(x, weights: judge.weights))
         }
         return try choose(candidates, x: x, judge: judge)
     }
@@ -80,7 +83,8 @@ public struct RobustTSP: Sendable {
             let start = ClusterHead(centres: kmeans.centres, temperature: cfg.temperature)
             let prior = cfg.sizePrior == .kmeans ? TSPTrainer.proportions(kmeans.assignments, clusters: cfg.clusters) : nil
             let (head, loss) = TSPTrainer.trainInChunks(
-                start, configuration: cfg, features: x, weights: judge.weights, prior: prior, rng: &rng, chunk: chunk, shouldStop: shouldStop)
+                start, configuration: cfg, pool: pool, features: x, weights: judge.weights, prior: prior, rng: &rng, chunk: chunk,
+                shouldStop: shouldStop)
             candidates.append(TSPResult(head: head, assignments: head.assign(x), finalLoss: loss, initialHead: start, initialAssignments: start.assign(x)))
         }
         return try choose(candidates, x: x, judge: judge)

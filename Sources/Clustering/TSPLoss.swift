@@ -24,13 +24,13 @@ public struct TSPLoss: Sendable {
     public init(head: ClusterHead, anchors: Tensor, neighbours: Tensor, entropyWeight lambda: Float, prior: [Float]? = nil) {
         precondition(anchors.shape == neighbours.shape, "anchors \(anchors.shape), neighbours \(neighbours.shape)")
         self.init(head: head, pairs: Tensor(shape: [2 * anchors.rows, anchors.columns], data: anchors.data + neighbours.data),
-                  entropyWeight: lambda, prior: prior, threads: 1)
+                  entropyWeight: lambda, prior: prior)
     }
 
     /// pairs: [2B, D] unit rows, B anchors then the neighbour of each → loss and gradient of `head`.
-    /// prior: [C] cluster proportions π (nil: uniform, the paper). `threads` > 1 splits the GEMMs by rows
-    /// (set BLAS to one thread around such calls).
-    public init(head: ClusterHead, pairs x: Tensor, entropyWeight lambda: Float, prior: [Float]? = nil, threads: Int) {
+    /// prior: [C] cluster proportions π (nil: uniform, the paper). A pool of more than one thread splits the GEMMs
+    /// by rows.
+    public init(head: ClusterHead, pairs x: Tensor, entropyWeight lambda: Float, prior: [Float]? = nil, pool: ComputePool = .serial()) {
         precondition(x.rank == 2 && x.rows % 2 == 0 && x.columns == head.dimension, "pairs \(x.shape), head dimension \(head.dimension)")
         let b = x.rows / 2, c = head.clusters, d = head.dimension
         let invB = 1 / Float(b), invT = 1 / head.temperature
@@ -51,7 +51,7 @@ public struct TSPLoss: Sendable {
                         let xb = xp.baseAddress.unsafelyUnwrapped, wb = wp.baseAddress.unsafelyUnwrapped
                         let pb = pp.baseAddress.unsafelyUnwrapped, gb = gp.baseAddress.unsafelyUnwrapped
                         // z = (x · φᵀ + β) / τ: [2B, D] · [C, D]ᵀ → [2B, C]; p = softmax(z).
-                        RowParallel.timesTransposed(xb, rows: 2 * b, wb, outputs: c, inner: d, into: pb, threads: threads)
+                        RowParallel.timesTransposed(xb, rows: 2 * b, wb, outputs: c, inner: d, into: pb, pool: pool)
                         for r in 0..<(2 * b) {
                             let row = pb + r * c
                             var m = -Float.infinity
@@ -106,7 +106,7 @@ public struct TSPLoss: Sendable {
                         // ∂L/∂φ = dzᵀ · x: [C, 2B] · [2B, D] → [C, D].
                         dw.withUnsafeMutableBufferPointer { dp in
                             RowParallel.transposedTimes(gb, rows: 2 * b, outputs: c, xb, inner: d,
-                                                        into: dp.baseAddress.unsafelyUnwrapped, threads: threads)
+                                                        into: dp.baseAddress.unsafelyUnwrapped, pool: pool)
                         }
                     }
                 }

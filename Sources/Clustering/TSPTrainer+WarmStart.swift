@@ -8,9 +8,13 @@ import Tensor
 public struct WarmStart: Sendable {
     /// Training knobs (clusters must match the previous head).
     public var configuration: TSPConfiguration
+    /// Where the head's products run.
+    public var pool: ComputePool
 
-    /// The default warm-start configuration for `clusters` clusters: lr 1e-3, at least 1,000 steps, 20 epochs.
-    public init(clusters: Int, seed: UInt64 = 0) {
+    /// The default warm-start configuration for `clusters` clusters: lr 1e-3, at least 1,000 steps, 20 epochs; run
+    /// on `pool` (serial unless given).
+    public init(clusters: Int, seed: UInt64 = 0, pool: ComputePool = .serial()) {
+        self.pool = pool
         var cfg = TSPConfiguration.paper(clusters: clusters, seed: seed)
         cfg.learningRate = 1e-3
         cfg.epochs = 20
@@ -37,7 +41,8 @@ public struct WarmStart: Sendable {
         let prior = TSPTrainer.proportions(start, clusters: cfg.clusters)
         var rng = SplitMix64(seed: cfg.seed)
         let (head, loss) = TSPTrainer.trainInChunks(
-            previous, configuration: cfg, features: x, weights: judge.weights, prior: prior, rng: &rng, chunk: chunk, shouldStop: shouldStop)
+            previous, configuration: cfg, pool: pool, features: x, weights: judge.weights, prior: prior, rng: &rng, chunk: chunk,
+            shouldStop: shouldStop)
         let trained = head.assign(x)
         let keepPrevious = judge.score(start) > judge.score(trained)
         return TSPResult(
@@ -50,7 +55,7 @@ extension TSPTrainer {
     /// Trains `head` for `configuration`'s steps on unit-row features x: [N, D], in chunks of at most `chunk` steps;
     /// `shouldStop` is asked before each chunk and ends training early. Returns the head and the last loss.
     static func trainInChunks(
-        _ head: ClusterHead, configuration: TSPConfiguration, features x: Tensor, weights: NeighbourWeights,
+        _ head: ClusterHead, configuration: TSPConfiguration, pool: ComputePool, features x: Tensor, weights: NeighbourWeights,
         prior: [Float]?, rng: inout SplitMix64, chunk: Int, shouldStop: () -> Bool
     ) -> (ClusterHead, Float) {
         var head = head
@@ -60,7 +65,7 @@ extension TSPTrainer {
             var part = configuration
             part.epochs = 0
             part.minimumSteps = min(chunk, remaining)
-            (head, loss) = TSPTrainer(configuration: part).train(head, features: x, weights: weights, prior: prior, rng: &rng)
+            (head, loss) = TSPTrainer(configuration: part, pool: pool).train(head, features: x, weights: weights, prior: prior, rng: &rng)
             remaining -= part.minimumSteps
         }
         return (head, loss)

@@ -20,10 +20,13 @@ public struct TSPResult: Sendable {
 public struct TSPTrainer: Sendable {
     /// The knobs.
     public var configuration: TSPConfiguration
+    /// Where the neighbour search and the head's products run (split by rows, single-threaded BLAS on each thread).
+    public var pool: ComputePool
 
-    /// A trainer with the given configuration.
-    public init(configuration: TSPConfiguration) {
+    /// A trainer with the given configuration, run on `pool` (serial unless given).
+    public init(configuration: TSPConfiguration, pool: ComputePool = .serial()) {
         self.configuration = configuration
+        self.pool = pool
     }
 
     /// features: [N, D] → the best of `heads` heads trained from k-means; neighbours by exact search
@@ -34,7 +37,7 @@ public struct TSPTrainer: Sendable {
             throw ClusteringError("the TSP head needs more points than clusters and at least 2 clusters: \(features.rows) points, \(cfg.clusters) clusters")
         }
         let x = ClusterHead.unitRows(features)
-        let weights = given ?? NeighbourWeights(features: x, k: cfg.neighbours)
+        let weights = given ?? NeighbourWeights(features: x, k: cfg.neighbours, pool: pool)
         var master = SplitMix64(seed: cfg.seed)
         var best: TSPResult?
         for _ in 0..<max(1, cfg.heads) {
@@ -75,11 +78,6 @@ public struct TSPTrainer: Sendable {
         let perEpoch = (n + batch - 1) / batch
         var lossSum: Float = 0, lossCount = 0
         var pairs = Tensor(shape: [2 * batch, d])
-        // The head's GEMMs are small: split them over our own threads with single-threaded BLAS.
-        let blasThreads = BLASInfo.threads
-        BLASInfo.setThreads(1)
-        defer { BLASInfo.setThreads(blasThreads) }
-        let threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
         for step in 0..<total {
             if cursor >= n {
                 shuffle(&order, rng: &rng)
@@ -94,7 +92,7 @@ public struct TSPTrainer: Sendable {
                 copyRow(x, j, into: &pairs, size + r)
             }
             cursor += size
-            let loss = TSPLoss(head: head, pairs: pairs, entropyWeight: cfg.entropyWeight, prior: prior, threads: threads)
+            let loss = TSPLoss(head: head, pairs: pairs, entropyWeight: cfg.entropyWeight, prior: prior, pool: pool)
             adamW.update(&head.weight.data, gradient: loss.weightGradient)
             adamB.update(&head.bias, gradient: loss.biasGradient)
             if step >= total - perEpoch {

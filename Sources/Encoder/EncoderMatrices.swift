@@ -28,11 +28,11 @@ struct EncoderMatrices: Sendable {
     /// kernel uses the panels `weights` already holds (packed at load) or packs them here. oneDNN
     /// reorders each matrix once, picking its layout for `referenceRows` rows; throws when oneDNN
     /// cannot make its matmul in this process.
-    static func make(_ weights: ViTWeights, precision: Precision, referenceRows: Int, threads: Int?) throws -> EncoderMatrices {
+    static func make(_ weights: ViTWeights, precision: Precision, referenceRows: Int, pool: ComputePool) throws -> EncoderMatrices {
         let c = weights.config, d = c.hidden, h = c.mlpHidden
         switch precision {
         case .bf16:
-            let packed = weights.withBF16Panels(threads: threads)
+            let packed = weights.withBF16Panels(pool: pool)
             guard let patch = packed.patchPacked else { preconditionFailure("bf16 weights without panels") }
             let blocks = packed.blocks.map { b in
                 guard let p = b.packed else { preconditionFailure("bf16 block without panels") }
@@ -51,7 +51,7 @@ struct EncoderMatrices: Sendable {
                 }
             }
             let patch = try make(weights.patchWeight, 3 * c.patch * c.patch, d)
-            let made = ViTWeights.parallelMap(weights.blocks.count, threads: threads) { i in
+            let made = ViTWeights.parallelMap(weights.blocks.count, pool: pool) { i in
                 Result { () throws -> Block in
                     let b = weights.blocks[i]
                     return Block(qkv: try make(b.qkvWeight, d, 3 * d, bias: b.qkvBias), out: try make(b.outWeight, d, d),

@@ -45,11 +45,11 @@ public struct ViTWeights: Sendable {
     /// These weights with every weight matrix packed to bf16 in place of its float32 copy (which is
     /// released here unless another `ViTWeights` value still holds it): the forward pass then runs
     /// its weight products on the bf16 kernel.
-    func withBF16Panels(threads: Int? = nil) -> ViTWeights {
+    func withBF16Panels(pool: ComputePool = .serial()) -> ViTWeights {
         if hasBF16Panels { return self }
         var copy = self
         copy.packPatch()
-        copy.blocks = Self.parallelMap(blocks.count, threads: threads) { [blocks, config] i in Self.packed(blocks[i], config) }
+        copy.blocks = Self.parallelMap(blocks.count, pool: pool) { [blocks, config] i in Self.packed(blocks[i], config) }
         return copy
     }
 
@@ -78,14 +78,14 @@ public struct ViTWeights: Sendable {
     /// Loads and validates the checkpoint in `file` (config inferred from it and `configJSON`).
     /// `threads`: threads that load the blocks (nil: all CPUs); `bf16`: pack each matrix to bf16 as it
     /// loads (as `withBF16Panels`, without holding every float32 matrix first).
-    public init(file: SafeTensorsFile, configJSON: Data? = nil, threads: Int? = nil, bf16: Bool = false) throws {
+    public init(file: SafeTensorsFile, configJSON: Data? = nil, pool: ComputePool = .serial(), bf16: Bool = false) throws {
         let config = try ViTConfig.infer(from: file, configJSON: configJSON)
-        try self.init(file: file, config: config, threads: threads, bf16: bf16)
+        try self.init(file: file, config: config, pool: pool, bf16: bf16)
     }
 
     /// Loads the tensors `config` needs from `file`; throws naming the first missing tensor, or the
     /// tensor, its expected and its found shape.
-    public init(file: SafeTensorsFile, config: ViTConfig, threads: Int? = nil, bf16: Bool = false) throws {
+    public init(file: SafeTensorsFile, config: ViTConfig, pool: ComputePool = .serial(), bf16: Bool = false) throws {
         self.config = config
         let names = ViTTensorNames(prefix: ViTTensorNames(file: file).prefix ?? "", family: config.family)
         let d = config.hidden, h = config.mlpHidden, p = config.patch
@@ -98,7 +98,7 @@ public struct ViTWeights: Sendable {
         finalBeta = try loader.load(names.finalNormBias, [d])
         // Blocks load in parallel: reading, transposing and (for bf16) packing ~90 MB is most of herd's start-up.
         // The error of the lowest failing block is thrown: the one a sequential loop would report.
-        blocks = try Self.parallelMap(config.layers, threads: threads) { i in Result { () throws -> Block in
+        blocks = try Self.parallelMap(config.layers, pool: pool) { i in Result { () throws -> Block in
             let n = names.layer(i)
             var qkvWeight: [Float] = []
             var qkvBias: [Float] = []
@@ -121,10 +121,10 @@ public struct ViTWeights: Sendable {
         if bf16 { packPatch() }
     }
 
-    /// body(i) for every i in 0..<count on `threads` threads (nil: all CPUs), results in index order.
-    static func parallelMap<T: Sendable>(_ count: Int, threads: Int?, _ body: (Int) -> T) -> [T] {
+    /// body(i) for every i in 0..<count on `pool`'s threads, results in index order.
+    static func parallelMap<T: Sendable>(_ count: Int, pool: ComputePool, _ body: (Int) -> T) -> [T] {
         let results = Mutex<[T?]>(Array(repeating: nil, count: count))
-        ComputePool(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount).forEach(count) { i, _ in
+        pool.forEach(count) { i, _ in
             let value = body(i)
             results.withLock { $0[i] = value }
         }

@@ -1,8 +1,9 @@
 import Foundation
 import Tensor
 
-/// A DINO ViT ready to run: weights, a compute pool, and activation buffers reused across calls.
-/// Not thread-safe: one caller at a time (it parallelises each call itself).
+/// A DINO ViT ready to run: weights, the compute pool its forward passes run on, and activation buffers
+/// reused across calls. Not thread-safe: one caller at a time (it parallelises each call itself).
+/// Each GEMM runs single-threaded on the thread that calls it (`BLASInfo.singleThreaded`): parallelism is the pool's.
 public final class VisionTransformer {
     /// The architecture.
     public var config: ViTConfig { weights.config }
@@ -12,7 +13,10 @@ public final class VisionTransformer {
     public let selection: PrecisionSelection?
     let weights: ViTWeights
     let matrices: EncoderMatrices
-    let pool: ComputePool
+    /// The threads a forward pass runs on (the caller takes part when it is one of them, or the pool is not background).
+    public let pool: ComputePool
+    /// Runs the passes of whole-image lanes, one per pool thread, on that thread alone.
+    let serial = ComputePool.serial()
     var scratch: Scratch?
     var lanes: [Scratch]?
     /// Whether batches of at least `threads` images run one image per thread (the default) rather
@@ -25,10 +29,15 @@ public final class VisionTransformer {
     public var profile: StageProfile?
     var positionCache: (height: Int, width: Int, table: FloatBuffer)?
 
-    /// A float32 transformer over `weights` using up to `threads` threads per call.
-    public init(weights: ViTWeights, threads: Int) {
+    /// A float32 transformer over `weights` using a pool of its own of `threads` threads.
+    public convenience init(weights: ViTWeights, threads: Int) {
+        self.init(weights: weights, pool: ComputePool(threads: threads, name: "herd.encoder"))
+    }
+
+    /// A float32 transformer over `weights` running on `pool`.
+    public init(weights: ViTWeights, pool: ComputePool) {
         self.weights = weights
-        self.pool = ComputePool(threads: threads)
+        self.pool = pool
         self.matrices = EncoderMatrices(float32: weights)
         self.selection = nil
     }
@@ -38,8 +47,15 @@ public final class VisionTransformer {
     /// on a CPU without AVX512_BF16, or bf16-onednn where oneDNN cannot make its matmul, throws.
     /// The bf16 paths hold their matrices in their own layout and drop this transformer's float32
     /// copies. `cpuSupportsBF16: false` pretends the CPU has no bf16 instructions (tests): bf16 then
-    /// throws, and `auto` considers fp32 alone.
-    public init(weights: ViTWeights, threads: Int, precision: Precision, cpuSupportsBF16: Bool = BF16.isSupported,
+    /// throws, and `auto` considers fp32 alone. Runs on a pool of its own of `threads` threads.
+    public convenience init(weights: ViTWeights, threads: Int, precision: Precision, cpuSupportsBF16: Bool = BF16.isSupported,
+                            cache: PrecisionChoiceCache? = nil) throws {
+        try self.init(weights: weights, pool: ComputePool(threads: threads, name: "herd.encoder"), precision: precision,
+                      cpuSupportsBF16: cpuSupportsBF16, cache: cache)
+    }
+
+    /// As `init(weights:threads:precision:cpuSupportsBF16:cache:)`, running on `pool` (also while packing the weights).
+    public init(weights: ViTWeights, pool: ComputePool, precision: Precision, cpuSupportsBF16: Bool = BF16.isSupported,
                 cache: PrecisionChoiceCache? = nil) throws {
         let bf16 = cpuSupportsBF16 && BF16.isSupported
         var chosen = try precision.resolved(cpuSupportsBF16: bf16)
@@ -47,7 +63,7 @@ public final class VisionTransformer {
         var matrices: EncoderMatrices?
         let rows = Self.referenceRows(weights.config)
         if chosen == .auto, bf16, let remembered = cache?.lookup(weights.config),
-           let made = try? EncoderMatrices.make(weights, precision: remembered, referenceRows: rows, threads: threads) {
+           let made = try? EncoderMatrices.make(weights, precision: remembered, referenceRows: rows, pool: pool) {
             chosen = remembered
             matrices = made
         } else if chosen == .auto {
@@ -56,17 +72,26 @@ public final class VisionTransformer {
             selection = measured
             chosen = measured.chosen
         }
-        let made = try matrices ?? EncoderMatrices.make(weights, precision: chosen, referenceRows: rows, threads: threads)
+        let made = try matrices ?? EncoderMatrices.make(weights, precision: chosen, referenceRows: rows, pool: pool)
         if case .oneDNN = made.patch { try Self.prepare(made, config: weights.config) }
         self.weights = chosen == .fp32 ? weights : weights.releasingMatrices()
         self.matrices = made
-        self.pool = ComputePool(threads: threads)
+        self.pool = pool
         self.selection = selection
     }
 
     /// Loads the safetensors checkpoint at `path` (and `configPath`, a config.json, when given).
-    /// `cache`: where `auto` remembers its choice for this CPU (nil: measure at every load).
+    /// `cache`: where `auto` remembers its choice for this CPU (nil: measure at every load). Runs on a pool of its
+    /// own of `threads` threads.
     public convenience init(contentsOf path: String, configPath: String? = nil, threads: Int,
+                            precision: Precision = .fp32, cpuSupportsBF16: Bool = BF16.isSupported,
+                            cache: PrecisionChoiceCache? = nil) throws {
+        try self.init(contentsOf: path, configPath: configPath, pool: ComputePool(threads: threads, name: "herd.encoder"),
+                      precision: precision, cpuSupportsBF16: cpuSupportsBF16, cache: cache)
+    }
+
+    /// As `init(contentsOf:configPath:threads:precision:cpuSupportsBF16:cache:)`, running on `pool` (loading too).
+    public convenience init(contentsOf path: String, configPath: String? = nil, pool: ComputePool,
                             precision: Precision = .fp32, cpuSupportsBF16: Bool = BF16.isSupported,
                             cache: PrecisionChoiceCache? = nil) throws {
         let file = try Self.open(path)
@@ -83,8 +108,8 @@ public final class VisionTransformer {
            let config = try? ViTConfig.infer(from: file, configJSON: json), cache.lookup(config) == .bf16 {
             resolved = .bf16
         }
-        let weights = try ViTWeights(file: file, configJSON: json, threads: threads, bf16: resolved == .bf16)
-        try self.init(weights: weights, threads: threads, precision: resolved, cpuSupportsBF16: cpuSupportsBF16, cache: cache)
+        let weights = try ViTWeights(file: file, configJSON: json, pool: pool, bf16: resolved == .bf16)
+        try self.init(weights: weights, pool: pool, precision: resolved, cpuSupportsBF16: cpuSupportsBF16, cache: cache)
     }
 
     /// The patch grid of the images herd embeds: 224² (DINO v1's native grid), or the native grid
@@ -141,8 +166,6 @@ public final class VisionTransformer {
         }
         if n == 0 { return Tensor(shape: [0, c.hidden]) }
         let tokens = 1 + gridH * gridW
-        // Parallelism comes from the pool; each GEMM runs on the calling thread only.
-        BLASInfo.setThreads(1)
         let positions = positionTable(gridH: gridH, gridW: gridW)
         let out = FloatBuffer(count: n * c.hidden)
         let imageFloats = 3 * height * width
@@ -156,10 +179,9 @@ public final class VisionTransformer {
             guard let base = px.baseAddress else { return }
             if laneItems > 0 {
                 let lanes = laneScratch(images: lane, tokens: tokens)
-                let serial = ComputePool(threads: 1)
                 pool.forEach(laneItems) { item, worker in
                     let first = item * lane
-                    let pass = ForwardPass(weights: self.weights, matrices: self.matrices, pool: serial, scratch: lanes[worker],
+                    let pass = ForwardPass(weights: self.weights, matrices: self.matrices, pool: self.serial, scratch: lanes[worker],
                                            positions: positions, profile: self.profile)
                     pass.run(base + first * imageFloats, height: height, width: width, normalize: normalize, out: out.pointer + first * c.hidden)
                 }

@@ -1,23 +1,21 @@
-import Dispatch
-import Foundation
 import Tensor
 
 /// Exact k-nearest-neighbour search by blocked GEMM: the oracle for HNSW and the method for small libraries.
 /// Distances are computed a block of query rows at a time ([block, N] scores), never as an N×N matrix.
 public enum ExactSearch {
-    /// x: [N, D] → for every row its k nearest other rows (k is clamped to N − 1).
-    public static func graph(_ x: Tensor, k: Int, metric: Metric) -> NeighbourGraph {
+    /// x: [N, D] → for every row its k nearest other rows (k is clamped to N − 1), on `pool`'s threads.
+    public static func graph(_ x: Tensor, k: Int, metric: Metric, pool: ComputePool = .serial()) -> NeighbourGraph {
         precondition(x.rank == 2, "x must be [N, D], got \(x.shape)")
         let prepared = prepare(x, metric: metric)
-        return search(queries: prepared, base: prepared, excludeSelf: true, k: k, metric: metric)
+        return search(queries: prepared, base: prepared, excludeSelf: true, k: k, metric: metric, pool: pool)
     }
 
-    /// queries: [Q, D], base: [N, D] → for every query its k nearest base rows (k is clamped to N).
-    public static func search(queries: Tensor, base: Tensor, k: Int, metric: Metric) -> NeighbourGraph {
+    /// queries: [Q, D], base: [N, D] → for every query its k nearest base rows (k is clamped to N), on `pool`'s threads.
+    public static func search(queries: Tensor, base: Tensor, k: Int, metric: Metric, pool: ComputePool = .serial()) -> NeighbourGraph {
         precondition(queries.rank == 2 && base.rank == 2 && queries.shape[1] == base.shape[1],
                      "queries \(queries.shape) vs base \(base.shape)")
         return search(queries: prepare(queries, metric: metric), base: prepare(base, metric: metric),
-                      excludeSelf: false, k: k, metric: metric)
+                      excludeSelf: false, k: k, metric: metric, pool: pool)
     }
 
     /// Rows scaled to unit length for cosine; unchanged for l2.
@@ -28,8 +26,10 @@ public enum ExactSearch {
         return out
     }
 
-    /// queries: [Q, D], base: [N, D], already prepared → [Q, k] nearest base rows.
-    static func search(queries: Tensor, base: Tensor, excludeSelf: Bool, k: Int, metric: Metric) -> NeighbourGraph {
+    /// queries: [Q, D], base: [N, D], already prepared → [Q, k] nearest base rows. The queries are cut into blocks
+    /// of rows; each pool item scores one block against the whole base (one single-threaded GEMM into its
+    /// worker's scores) and selects the top k of each of its rows.
+    static func search(queries: Tensor, base: Tensor, excludeSelf: Bool, k: Int, metric: Metric, pool: ComputePool) -> NeighbourGraph {
         let q = queries.rows, n = base.rows, d = base.columns
         let kk = max(0, min(k, excludeSelf ? n - 1 : n))
         var indices = [Int32](repeating: 0, count: q * kk)
@@ -38,10 +38,12 @@ public enum ExactSearch {
             return NeighbourGraph(count: q, k: kk, indices: indices, distances: distances, metric: metric)
         }
         let baseNorms = squaredNorms(base), queryNorms = squaredNorms(queries)
-        // About 64 MiB of scores per block, at least one row.
-        let block = max(1, min(q, (16 << 20) / max(n, 1)))
-        var scores = [Float](repeating: 0, count: block * n)
-        let threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        // At most 256 rows and about 16 MiB of scores per block, at least one row; at least two blocks a thread
+        // where there are enough rows, so that a thread slowed by other load takes fewer.
+        let block = max(1, min(256, (4 << 20) / max(n, 1), (q + 2 * pool.threads - 1) / (2 * pool.threads)))
+        let blocks = (q + block - 1) / block
+        let workers = min(pool.threads, blocks)
+        var scores = [Float](repeating: 0, count: workers * block * n)
         queries.data.withUnsafeBufferPointer { qp in
             base.data.withUnsafeBufferPointer { bp in
                 scores.withUnsafeMutableBufferPointer { sp in
@@ -49,22 +51,14 @@ public enum ExactSearch {
                         distances.withUnsafeMutableBufferPointer { dp in
                             guard let qb = qp.baseAddress, let bb = bp.baseAddress, let sb = sp.baseAddress,
                                   let ib = ip.baseAddress, let db = dp.baseAddress else { return }
-                            let rows = BlockRows(
-                                scores: sb, indices: ib, distances: db, queryNorms: queryNorms, baseNorms: baseNorms,
-                                n: n, k: kk, metric: metric, excludeSelf: excludeSelf)
-                            var start = 0
-                            while start < q {
-                                let m = min(block, q - start)
-                                // scores[r, j] = queries[start + r] · base[j]: [m, D] · [N, D]ᵀ → [m, N]
-                                Gemm.sgemm(transB: true, m: m, n: n, k: d, a: qb + start * d, lda: d,
-                                           b: bb, ldb: d, c: sb, ldc: n)
-                                let chunks = min(m, threads * 4)
-                                let first = start
-                                DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                                    let lo = c * m / chunks, hi = (c + 1) * m / chunks
-                                    for r in lo..<hi { rows.select(row: r, queryRow: first + r) }
-                                }
-                                start += m
+                            pool.forEach(blocks) { item, worker in
+                                let first = item * block, m = min(block, q - first)
+                                let rows = BlockRows(
+                                    scores: sb + worker * block * n, indices: ib, distances: db, queryNorms: queryNorms,
+                                    baseNorms: baseNorms, n: n, k: kk, metric: metric, excludeSelf: excludeSelf)
+                                // scores[r, j] = queries[first + r] · base[j]: [m, D] · [N, D]ᵀ → [m, N]
+                                Gemm.sgemm(transB: true, m: m, n: n, k: d, a: qb + first * d, lda: d, b: bb, ldb: d, c: rows.scores, ldc: n)
+                                for r in 0..<m { rows.select(row: r, queryRow: first + r) }
                             }
                         }
                     }
@@ -86,10 +80,9 @@ public enum ExactSearch {
     }
 }
 
-/// Per-row top-k selection over one block of scores. Rows are disjoint, so threads share it safely.
-private struct BlockRows: @unchecked Sendable {
-    // @unchecked: raw pointers into buffers that outlive the concurrentPerform call; each row
-    // writes only its own [k] slice of indices and distances.
+/// Per-row top-k selection over one block of scores (one worker's); each row writes only its own [k] slice
+/// of indices and distances, so the blocks of several threads never overlap.
+private struct BlockRows {
     let scores: UnsafeMutablePointer<Float>
     let indices: UnsafeMutablePointer<Int32>
     let distances: UnsafeMutablePointer<Float>

@@ -12,6 +12,7 @@ public enum Gemm {
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         if m == 0 || n == 0 { return }
+        BLASInfo.singleThreaded()
         cblas_sgemm(
             CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
@@ -79,9 +80,24 @@ public enum BLASInfo {
         return String(cString: p)
     }
 
-    /// Threads OpenBLAS uses for one call.
-    public static var threads: Int { Int(openblas_get_num_threads()) }
+    /// Threads OpenBLAS uses for one call: 1 once herd has made its first call.
+    public static var threads: Int {
+        singleThreaded()
+        return Int(openblas_get_num_threads())
+    }
 
-    /// Sets the threads OpenBLAS uses for one call.
-    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
+    /// The one place herd sets OpenBLAS's process-wide thread count: to 1, before its first product, once.
+    /// herd's parallelism is its own (`ComputePool`): several threads each call single-threaded BLAS on
+    /// their own rows, which beats OpenBLAS's threads on the small and mid-sized products herd runs, and
+    /// nothing saves, changes or restores the setting afterwards, so no two callers race on it.
+    /// (oneDNN's OpenMP thread count is per thread; `CDNNL` sets it to 1 on each calling thread.)
+    @inlinable
+    public static func singleThreaded() { _ = blasThreadsSet }
 }
+
+/// Set on first use (Swift runs a global's initialiser once, and makes concurrent first users wait for it).
+@usableFromInline
+let blasThreadsSet: Bool = {
+    openblas_set_num_threads(1)
+    return true
+}()

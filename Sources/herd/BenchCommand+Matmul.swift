@@ -16,7 +16,6 @@ extension BenchCommand {
         var passes = 20
 
         func run() throws {
-            BLASInfo.setThreads(1)
             let shapes: [(name: String, k: Int, n: Int)] = [
                 ("S patch", 768, 384), ("S qkv", 384, 1152), ("S proj", 384, 384), ("S fc1", 384, 1536), ("S fc2", 1536, 384),
                 ("B patch", 768, 768), ("B qkv", 768, 2304), ("B proj", 768, 768), ("B fc1", 768, 3072), ("B fc2", 3072, 768),

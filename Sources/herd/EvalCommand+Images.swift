@@ -33,7 +33,7 @@ extension EvalCommand {
             throw EvalError("embedding \(root) needs a model: \(error)")
         }
         let threads = modelOptions.threadCount
-        let extractor = FeatureExtractor.vit(model, modelID: modelOptions.model, threads: threads)
+        let extractor = FeatureExtractor.vit(model, modelID: modelOptions.model)
         let items = folders.labelledImages
         let bar = ProgressBar(label: "embedding")
         let start = Date()

@@ -85,9 +85,10 @@ struct EvalCommand: ParsableCommand {
             return
         }
         var estimate: ChosenCount?
+        let pool = ComputePool(threads: modelOptions.threadCount, name: "herd.eval")
         if clusters == nil, ClusterCount.estimateRange(for: set.x.rows) != nil {
             let t0 = Date()
-            let found = try ClusterCount.estimate(set.x, seed: seed)
+            let found = try ClusterCount.estimate(set.x, seed: seed, pool: pool)
             estimate = ChosenCount(found, seconds: Date().timeIntervalSince(t0))
         }
         let k = clusters ?? estimate?.chosen ?? set.classes
@@ -101,7 +102,7 @@ struct EvalCommand: ParsableCommand {
             var result = MethodResult(method: m.rawValue)
             for r in 0..<runs {
                 let t0 = Date()
-                let predicted = try m.cluster(set.x, clusters: k, seed: seed &+ UInt64(r))
+                let predicted = try m.cluster(set.x, clusters: k, seed: seed &+ UInt64(r), pool: pool)
                 result.seconds.append(Date().timeIntervalSince(t0))
                 result.scores.append(Scores(truth: set.y, predicted: predicted))
             }

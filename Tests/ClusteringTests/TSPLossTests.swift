@@ -43,6 +43,20 @@ final class TSPLossTests: XCTestCase {
         checkGradient(prior: [0.4, 0.3, 0.2, 0.1])
     }
 
+    /// The products split by rows over a pool (3 parts of 64+ rows, partial sums added) give the serial loss and gradient.
+    func testLossOnAPoolMatchesTheSerialLoss() {
+        var rng = SplitMix64(seed: 23)
+        let c = 7, d = 12, batch = 100
+        let head = ClusterHead(weight: randomTensor([c, d], scale: 0.8, rng: &rng),
+                               bias: (0..<c).map { _ in Float(rng.nextGaussian()) * 0.3 }, temperature: 0.5)
+        let pairs = ClusterHead.unitRows(randomTensor([2 * batch, d], scale: 1, rng: &rng))
+        let serial = TSPLoss(head: head, pairs: pairs, entropyWeight: 2)
+        let parallel = TSPLoss(head: head, pairs: pairs, entropyWeight: 2, pool: ComputePool(threads: 3))
+        XCTAssertEqual(parallel.value, serial.value, accuracy: 1e-5)
+        for (p, q) in zip(parallel.biasGradient, serial.biasGradient) { XCTAssertEqual(p, q, accuracy: 1e-6) }
+        for (p, q) in zip(parallel.weightGradient, serial.weightGradient) { XCTAssertEqual(p, q, accuracy: 1e-6) }
+    }
+
     func checkGradient(prior: [Float]?) {
         var rng = SplitMix64(seed: 17)
         let c = 4, d = 5, batch = 6

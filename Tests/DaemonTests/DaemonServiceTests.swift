@@ -115,7 +115,7 @@ final class DaemonServiceTests: XCTestCase {
     }
 
     /// The daemon in-process over `fixture`'s library, with a file-event source the test feeds through the continuation.
-    private static func start(
+    static func start(
         _ fixture: LibraryFixture, debounceMilliseconds: Int, clock: DaemonClock
     ) throws -> (Task<Void, any Error>, AsyncStream<[FileEvent]>.Continuation) {
         let (events, continuation) = AsyncStream.makeStream(of: [FileEvent].self)

@@ -4,6 +4,7 @@ import Crypto
 import Foundation
 import Imaging
 import Synchronization
+import Tensor
 import XCTest
 
 /// Counts the paths handed to an extractor, to check what is (not) re-encoded.
@@ -30,7 +31,7 @@ final class IngestTests: XCTestCase {
     private func pipeline(_ catalog: Catalog, _ extractor: FeatureExtractor, batchSize: Int = 8) throws -> IngestPipeline {
         let run = try catalog.beginRun(kind: "test", pid: getpid(), modelID: extractor.modelID, blasCore: nil)
         return IngestPipeline(
-            catalog: catalog, extractor: extractor, inspector: .imaging(), workers: WorkerThreads(count: 2), batchSize: batchSize,
+            catalog: catalog, extractor: extractor, inspector: .imaging(), workers: ComputePool(threads: 2), batchSize: batchSize,
             runID: run, logger: .test)
     }
 
@@ -110,7 +111,7 @@ final class IngestTests: XCTestCase {
     func testDecodeThenEncodeKeepsOrderAndReportsDecodeFailures() {
         struct Bad: Error {}
         let extractor = FeatureExtractor.decodeThenEncode(
-            modelID: "m", threads: 3,
+            modelID: "m", pool: ComputePool(threads: 3),
             decode: { photo -> Float in
                 guard let value = Float(photo.path) else { throw Bad() }
                 return value
@@ -133,7 +134,7 @@ final class IngestTests: XCTestCase {
         let inspected = Mutex<[String: Bool]>([:])
         let decoder = ImageDecoder()
         let extractor = FeatureExtractor.decodeThenEncode(
-            modelID: "m", threads: 2,
+            modelID: "m", pool: ComputePool(threads: 2),
             decode: { photo -> Float in
                 seen.withLock { $0[photo.path] = photo.bytes }
                 let image = try photo.decode(with: decoder, minimumShortSide: 32).image
@@ -146,7 +147,7 @@ final class IngestTests: XCTestCase {
         }
         let run = try catalog.beginRun(kind: "test", pid: getpid(), modelID: "m", blasCore: nil)
         let pipeline = IngestPipeline(
-            catalog: catalog, extractor: extractor, inspector: inspector, workers: WorkerThreads(count: 2), batchSize: 4, runID: run,
+            catalog: catalog, extractor: extractor, inspector: inspector, workers: ComputePool(threads: 2), batchSize: 4, runID: run,
             logger: .test)
         let progress = try await pipeline.drain()
         XCTAssertEqual(progress.encoded, 6)

@@ -15,4 +15,10 @@ int herd_cpu_vector_features(void);
 /// Returns 0 when at least the nice value was set, else -1 with errno set.
 int herd_background_thread(void);
 
+/// The calling thread's kernel id (gettid(2)), as /proc/self/task/TID names it.
+int herd_thread_id(void);
+
+/// Names the calling thread for ps, top and /proc (`comm`), cut to the kernel's 15 bytes. Returns 0 or an errno value.
+int herd_set_thread_name(const char *name);
+
 #endif

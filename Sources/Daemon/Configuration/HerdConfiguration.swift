@@ -11,7 +11,7 @@ public struct HerdConfiguration: Sendable, Equatable, Codable {
     /// Number format of the encoder's weight products: "auto" (bf16 where the CPU has AVX512_BF16,
     /// else fp32), "bf16" or "fp32". The model id, and so cached features, do not depend on it.
     public var precision: String
-    /// Worker threads for hashing, decoding and the encoder.
+    /// Threads of the ingest pool (hashing, decoding, the encoder) and of the background pool a retrain runs on.
     public var threads: Int
     /// Files per encoder batch and per catalogue transaction.
     public var batchSize: Int

@@ -2,6 +2,7 @@ import Catalog
 import Foundation
 import ServiceLifecycle
 import Synchronization
+import Tensor
 
 /// Keeps the clusters and their folders in step with the catalogue: assigns new photos by the current head as soon as
 /// ingest commits them, retrains in the background at low priority when enough changed or when asked, carries out the
@@ -19,8 +20,7 @@ struct ClusterService: Service {
     static let failureRetry = Duration.seconds(5)
 
     func run() async throws {
-        let trainer = WorkerThreads(count: 1, name: "herd.retrain", background: true)
-        defer { trainer.shutdown() }
+        let trainer = context.retrainPool
         let catalog = context.catalog, modelID = context.dependencies.extractor.modelID, cache = context.paths.cache
         let clock = context.clock, channel = context.events.herdsChanged
         let index = try await trainer.run { try PhotoIndex(catalog: catalog, modelID: modelID, cacheFolder: cache) }
@@ -112,7 +112,9 @@ struct ClusterService: Service {
                                 context.state.update { $0.retraining = true }
                                 group.addTask {
                                     let result = await Result(catching: {
-                                        try await trainer.run { try herds.retrain(reason: reason, requestedClusters: requested, shouldStop: retrain.shouldStop) }
+                                        try await trainer.run {
+                                            try herds.retrain(reason: reason, requestedClusters: requested, pool: trainer, shouldStop: retrain.shouldStop)
+                                        }
                                     })
                                     retrain.finish(result)
                                     channel.send(HerdsChange(retrainFinished: true))

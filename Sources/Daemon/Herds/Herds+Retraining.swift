@@ -41,8 +41,13 @@ extension Herds {
     }
 
     /// Retrains the head on every embedded photo (warm from the current head when the cluster count is unchanged),
-    /// keeps cluster ids where the photos stay, and records the run. Nil when there are too few photos.
-    public func retrain(reason: RetrainReason, requestedClusters: Int? = nil, shouldStop: () -> Bool = { false }) throws -> ClusterRun? {
+    /// keeps cluster ids where the photos stay, and records the run. Nil when there are too few photos. Every parallel
+    /// loop (neighbour search, training) runs on `pool`: the daemon's background pool, whose threads run at idle
+    /// priority (nil: a pool of the configured `threads` at normal priority, as `herd recluster` without a daemon uses).
+    public func retrain(
+        reason: RetrainReason, requestedClusters: Int? = nil, pool: ComputePool? = nil, shouldStop: () -> Bool = { false }
+    ) throws -> ClusterRun? {
+        let pool = pool ?? ComputePool(threads: configuration.threads, name: "herd.retrain")
         let started = Date()
         let photos = try catalog.allPhotoFeatures(modelID: modelID)
         guard let dimension = photos.first?.vector.count else { return nil }
@@ -61,7 +66,7 @@ extension Herds {
         if graph == nil {
             // Photos not in the index yet (the first retrain): exact neighbours.
             source = "exact"
-            graph = ExactSearch.graph(x, k: Self.neighbours, metric: .cosine)
+            graph = ExactSearch.graph(x, k: Self.neighbours, metric: .cosine, pool: pool)
         }
         let k = try clusterCount(photos: usable.count, requested: requestedClusters, previous: previous?.clusters, features: x, graph: graph)
         guard usable.count > k, k >= 2 else {
@@ -69,8 +74,9 @@ extension Herds {
             return nil
         }
         let seed = UInt64(stored?.id ?? 0) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(usable.count)
-        let outcome = try Retraining(clusters: k, seed: seed, steps: configuration.trainSteps > 0 ? configuration.trainSteps : nil)
-            .run(features: x, graph: graph ?? ExactSearch.graph(x, k: Self.neighbours, metric: .cosine), previous: previous,
+        let outcome = try Retraining(clusters: k, seed: seed, steps: configuration.trainSteps > 0 ? configuration.trainSteps : nil,
+                                     pool: pool)
+            .run(features: x, graph: graph ?? ExactSearch.graph(x, k: Self.neighbours, metric: .cosine, pool: pool), previous: previous,
                  previousIDs: restoring?.ids ?? usable.map { $0.clusterID ?? -1 }, shouldStop: shouldStop)
         let run = ClusterRun(
             at: Date(), reason: reason.rawValue, method: (outcome.warm ? "warm" : "cold") + ", \(source) neighbours", photos: usable.count,

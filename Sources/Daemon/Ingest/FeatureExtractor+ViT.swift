@@ -5,15 +5,15 @@ import Tensor
 
 extension FeatureExtractor {
     /// The product's extractor: each file decoded at reduced DCT scale and preprocessed with DINO's
-    /// evaluation transform on up to `threads` threads, then one batched forward pass of `model`.
+    /// evaluation transform on the model's pool, then one batched forward pass of `model` (on that pool too).
     /// Features are the CLS token after the final LayerNorm, L2-normalised (the x̃ of the method).
     /// `modelID` should name the weights exactly (e.g. name@digest): features are reused per model id.
     /// With `digests`, each decoded image also gives its perceptual signature and thumbnail there.
-    public static func vit(_ model: VisionTransformer, modelID: String, threads: Int,
+    public static func vit(_ model: VisionTransformer, modelID: String,
                            preprocessor: Preprocessor = Preprocessor(), digests: PhotoDigests? = nil) -> FeatureExtractor {
         let encoder = SerialEncoder(model)
         var extractor = FeatureExtractor.decodeThenEncode(
-            modelID: modelID, threads: threads,
+            modelID: modelID, pool: model.pool,
             decode: { photo in
                 let decoded = try photo.decode(with: preprocessor.decoder, minimumShortSide: preprocessor.minimumDecodeShortSide)
                 digests?.record(photo.path, image: decoded.image)
@@ -29,6 +29,7 @@ extension FeatureExtractor {
                 return (0..<features.rows).map { features.row($0) }
             })
         extractor.digests = digests
+        extractor.pool = model.pool
         return extractor
     }
 }

@@ -1,8 +1,9 @@
 import Catalog
 import Foundation
+import Tensor
 
 /// The encoder's plug: turns a batch of photos into feature vectors, one result per photo, in order.
-/// `extract` is called on one of the ingest worker threads, never on the cooperative pool.
+/// `extract` is called on one of the ingest pool's threads, never on the cooperative pool.
 public struct FeatureExtractor: Sendable {
     /// Identifies the model; features are stored and reused per (content hash, model id).
     public var modelID: String
@@ -10,6 +11,9 @@ public struct FeatureExtractor: Sendable {
     public var extract: @Sendable ([PhotoSource]) -> [Result<[Float], any Error>]
     /// Where an extractor that decodes photos leaves their signatures and thumbnails (nil: it does not).
     public var digests: PhotoDigests?
+    /// The pool the extractor runs its parallel loops on (nil: it has none). The daemon runs all of ingest (hashing,
+    /// reading, decoding, the encoder) on this pool, so one pool of the configured `threads` does ingest's work.
+    public var pool: ComputePool?
 
     /// An extractor from its parts.
     public init(modelID: String, extract: @escaping @Sendable ([PhotoSource]) -> [Result<[Float], any Error>]) {
@@ -17,21 +21,16 @@ public struct FeatureExtractor: Sendable {
         self.extract = extract
     }
 
-    /// An extractor built from a per-file `decode` (run on up to `threads` threads at once) and a batched
-    /// `encode` of the decoded inputs: the shape Imaging + Encoder plug in with.
+    /// An extractor built from a per-file `decode` (run in parallel on `pool`) and a batched `encode` of the decoded
+    /// inputs: the shape Imaging + Encoder plug in with.
     public static func decodeThenEncode<Input>(
-        modelID: String, threads: Int,
+        modelID: String, pool: ComputePool,
         decode: @escaping @Sendable (PhotoSource) throws -> Input,
         encode: @escaping @Sendable ([Input]) throws -> [[Float]]
     ) -> FeatureExtractor {
         FeatureExtractor(modelID: modelID) { photos in
             let decoded = ParallelResults<Input>(count: photos.count)
-            let workers = max(1, min(threads, photos.count))
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                for index in stride(from: worker, to: photos.count, by: workers) {
-                    decoded.set(index, Result { try decode(photos[index]) })
-                }
-            }
+            pool.forEach(photos.count) { index, _ in decoded.set(index, Result { try decode(photos[index]) }) }
             let results = decoded.values
             let inputs = results.compactMap { try? $0.get() }
             let vectors: [[Float]]
@@ -60,7 +59,7 @@ enum ExtractorError: Error, CustomStringConvertible {
 
 /// Results written by index from several threads.
 final class ParallelResults<T>: @unchecked Sendable {
-    // @unchecked: each slot is written by exactly one thread, and read only after concurrentPerform returns.
+    // @unchecked: each slot is written by exactly one thread, and read only after the parallel loop returns.
     // A raw buffer, not an Array, so concurrent writes to distinct slots share no copy-on-write bookkeeping.
     private let slots: UnsafeMutableBufferPointer<Result<T, any Error>?>
 

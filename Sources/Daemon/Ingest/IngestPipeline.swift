@@ -1,6 +1,7 @@
 import Catalog
 import Foundation
 import Logging
+import Tensor
 
 /// What one drain of the ingest queue did.
 public struct IngestProgress: Sendable, Equatable {
@@ -29,7 +30,7 @@ public struct IngestPipeline: Sendable {
     /// The decoder's plug.
     public var inspector: ImageInspector
     /// Threads for hashing, inspecting and extracting.
-    public var workers: WorkerThreads
+    public var workers: ComputePool
     /// Files per batch (and per transaction).
     public var batchSize: Int
     /// The run the counters are added to.
@@ -39,7 +40,7 @@ public struct IngestPipeline: Sendable {
 
     /// A pipeline.
     public init(
-        catalog: Catalog, extractor: FeatureExtractor, inspector: ImageInspector, workers: WorkerThreads, batchSize: Int, runID: Int64,
+        catalog: Catalog, extractor: FeatureExtractor, inspector: ImageInspector, workers: ComputePool, batchSize: Int, runID: Int64,
         logger: Logger
     ) {
         self.catalog = catalog

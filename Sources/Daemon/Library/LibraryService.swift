@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import Synchronization
+import Tensor
 
 /// Keeps the catalogue in step with the libraries: a full scan at start, then watched paths reconciled after a
 /// quiet period, a full rescan after a lost event queue, on a timer, and after a configuration reload.
@@ -15,8 +16,7 @@ struct LibraryService: Service {
     static let diskFullRetry = Duration.seconds(10)
 
     func run() async throws {
-        let scanThread = WorkerThreads(count: 1, name: "herd.scan")
-        defer { scanThread.shutdown() }
+        let scanThread = ComputePool(threads: 1, name: "herd.scan")
         var configuration = context.state.configuration
         var source = try context.dependencies.makeFileEvents()
         let clock = context.clock, channel = context.events.libraryChanged
@@ -100,7 +100,7 @@ struct LibraryService: Service {
     }
 
     /// Walks every library; false when the disk was full and nothing was recorded.
-    private func fullScan(layout: LibraryLayout, source: FileEventSource, on thread: WorkerThreads, reason: String) async throws -> Bool {
+    private func fullScan(layout: LibraryLayout, source: FileEventSource, on thread: ComputePool, reason: String) async throws -> Bool {
         context.state.update { $0.phase = .scanning }
         defer { context.state.update { v in if v.phase == .scanning { v.phase = .watching } } }
         let scanner = Scanner(layout: layout, catalog: context.catalog, logger: context.logger)
@@ -127,7 +127,7 @@ struct LibraryService: Service {
     }
 
     /// Reconciles the paths the watcher reported; false when the disk was full and nothing was recorded.
-    private func reconcile(_ paths: Set<String>, layout: LibraryLayout, source: FileEventSource, on thread: WorkerThreads) async throws -> Bool {
+    private func reconcile(_ paths: Set<String>, layout: LibraryLayout, source: FileEventSource, on thread: ComputePool) async throws -> Bool {
         let scanner = Scanner(layout: layout, catalog: context.catalog, logger: context.logger)
         let report: ScanReport
         do {

@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import Tensor
 
 /// What `herd scan` did.
 public struct ScanOutcome: Sendable, Codable {
@@ -20,8 +21,7 @@ extension HerdDaemon {
     /// watching. `onProgress(done, total)` is called after each batch.
     public func scanOnce(onProgress: @escaping (Int, Int) -> Void = { _, _ in }) async throws -> ScanOutcome {
         let (locks, catalog, runID) = try open(kind: "scan")
-        let workers = WorkerThreads(count: configuration.threads, name: "herd.ingest")
-        defer { workers.shutdown() }
+        let workers = dependencies.extractor.pool ?? ComputePool(threads: configuration.threads, name: "herd.ingest")
         let scanner = Scanner(
             layout: LibraryLayout(roots: configuration.libraries, output: configuration.output), catalog: catalog, logger: logger)
         let report = try await workers.run { try scanner.reconcileAll() }

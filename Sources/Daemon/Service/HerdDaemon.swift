@@ -2,6 +2,7 @@ import Catalog
 import Foundation
 import Logging
 import ServiceLifecycle
+import Tensor
 
 /// The daemon: takes the catalogue's writer lock, records a run, and runs its services until SIGTERM or SIGINT
 /// (which finish the current batch first). SIGHUP reloads the configuration file.
@@ -48,13 +49,14 @@ public struct HerdDaemon: Sendable {
         let (locks, catalog, runID) = try open(kind: "daemon", output: configuration.output)
         let state = DaemonState(configuration: configuration)
         let notifier = SystemdNotifier(environment: dependencies.environment)
-        let workers = WorkerThreads(count: configuration.threads, name: "herd.ingest")
-        defer { workers.shutdown() }
+        let workers = dependencies.extractor.pool ?? ComputePool(threads: configuration.threads, name: "herd.ingest")
+        // Every thread of a retrain (the job and its parallel loops) runs at idle CPU and I/O priority.
+        let retrainPool = ComputePool(threads: configuration.threads, name: "herd.retrain", background: true)
         let reserve = DiskReserve(catalogPath: paths.catalog)
         reserve.take()
         let context = DaemonContext(
             catalog: catalog, runID: runID, state: state, events: DaemonEvents(state: state), dependencies: dependencies, paths: paths,
-            workers: workers, reserve: reserve, logger: logger)
+            workers: workers, retrainPool: retrainPool, reserve: reserve, logger: logger)
         let services: [any Service] = [
             StatusService(context: context, notifier: notifier),
             IngestService(context: context),
@@ -82,7 +84,10 @@ struct DaemonContext: Sendable {
     var events: DaemonEvents
     var dependencies: DaemonDependencies
     var paths: HerdPaths
-    var workers: WorkerThreads
+    /// The ingest pool (configured `threads`): hashing, decoding, the encoder, and the folder and catalogue upkeep.
+    var workers: ComputePool
+    /// The background pool (configured `threads`, idle priority): the retrain, and loading the neighbour index.
+    var retrainPool: ComputePool
     /// Space given back when the disk fills, so the daemon can still report that it is paused.
     var reserve: DiskReserve
     var logger: Logger
