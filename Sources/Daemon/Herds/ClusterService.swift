@@ -32,8 +32,8 @@ struct ClusterService: Service {
         var carried: [Int64] = []
         var shown = ShownFolders()
         var duplicatesCaughtUp = ""
-        // When the overview pages are to follow changes they do not show yet (a pass comes then).
-        var overviewDue: ContinuousClock.Instant?
+        // The overview pages and `_duplicates`, written in the background so that links never wait for them.
+        let overview = OverviewSlot()
         var lastTried = -1
         var indexSaveDue: ContinuousClock.Instant?
         // `Catalog.contentRemovals` when photos whose files are gone were last forgotten (nil: not yet).
@@ -74,7 +74,7 @@ struct ClusterService: Service {
                             indexSaveDue = indexSaveDue ?? now + Self.indexSaveDelay
                         }
                         // New photos get their links before the slower duplicate upkeep below.
-                        overviewDue = try await writeFolders(herds, shown: &shown)
+                        try await writeFolders(herds, shown: &shown)
                         // Duplicates only when the photos changed, or the last pass left work (then the next pass comes at once).
                         let photosNow = try catalog.folderFingerprint()
                         if photosNow != duplicatesCaughtUp {
@@ -121,8 +121,32 @@ struct ClusterService: Service {
                                 }
                             }
                         }
-                        overviewDue = try await writeFolders(herds, shown: &shown)
-                        if let due = overviewDue { deadline = deadline.map { min($0, due) } ?? due }
+                        try await writeFolders(herds, shown: &shown)
+                        if let written = overview.takeFinished() {
+                            shown.overviewAt = written.at
+                            shown.overviewTook = written.took
+                            if let error = written.error { throw error }
+                            shown.overview = written.shows
+                        }
+                        if !overview.isRunning,
+                           case let wanted = try catalog.folderFingerprint() + "|" + catalog.duplicatesFingerprint(modelID: modelID),
+                           wanted != shown.overview {
+                            let gap = max(Self.overviewGap, shown.overviewTook * 4)
+                            if let at = shown.overviewAt, now - at < gap {
+                                deadline = deadline.map { min($0, at + gap) } ?? at + gap
+                            } else {
+                                overview.start()
+                                let pool = context.workers, logger = context.logger
+                                group.addTask {
+                                    let started = clock.now()
+                                    let result = await Result(catching: { try await pool.run { try herds.writeOverview() } })
+                                    let took = clock.now() - started
+                                    logger.debug("overview updated", metadata: ["seconds": "\(String(format: "%.2f", took.inSeconds))"])
+                                    overview.finish(OverviewSlot.Written(shows: wanted, at: started, took: took, error: result.failure))
+                                    channel.send(HerdsChange(overviewWritten: true))
+                                }
+                            }
+                        }
                         forgottenAt = removals
                         context.state.update { $0.upkeepError = nil }
                     } catch {
@@ -153,37 +177,22 @@ struct ClusterService: Service {
         }
     }
 
-    /// Brings the output in line with the catalogue, updating `shown`: the herd folders (links, contact sheets) at once
-    /// when photos, herds or labels changed; the `_duplicates` folders and overview pages when they show something
-    /// else, but no sooner than `overviewGap` or four times their last writing time after the last write (with 100,000
-    /// photos they take seconds to write, so a stream of changes does not keep the service writing pages). Returns when
-    /// the overview is due, while it lags behind.
-    private func writeFolders(_ herds: Herds, shown: inout ShownFolders) async throws -> ContinuousClock.Instant? {
+    /// Rewrites the herd folders (links, contact sheets) when photos, herds or labels changed since `shown`.
+    private func writeFolders(_ herds: Herds, shown: inout ShownFolders) async throws {
         let catalog = context.catalog, clock = context.clock
-        let photos = try catalog.folderFingerprint(), duplicates = try catalog.duplicatesFingerprint(modelID: herds.modelID)
-        if photos != shown.photos {
-            let writing = clock.now()
-            let changes = try await context.workers.run { try herds.writeFolders(overview: false) }
-            shown.photos = photos
-            if changes != FolderChanges() {
-                let seconds = String(format: "%.2f", (clock.now() - writing).inSeconds)
-                context.logger.debug("folders updated", metadata: ["changes": "\(changes)", "seconds": "\(seconds)"])
-            }
-        }
-        let wanted = photos + "|" + duplicates
-        guard wanted != shown.overview else { return nil }
-        let gap = max(Self.overviewGap, shown.overviewTook * 4)
-        if let at = shown.overviewAt, clock.now() - at < gap { return at + gap }
+        let photos = try catalog.folderFingerprint()
+        guard photos != shown.photos else { return }
         let writing = clock.now()
-        try await context.workers.run { try herds.writeOverview() }
-        shown.overview = wanted
-        shown.overviewAt = writing
-        shown.overviewTook = clock.now() - writing
-        context.logger.debug("overview updated", metadata: ["seconds": "\(String(format: "%.2f", shown.overviewTook.inSeconds))"])
-        return nil
+        let changes = try await context.workers.run { try herds.writeFolders(overview: false) }
+        shown.photos = photos
+        if changes != FolderChanges() {
+            let seconds = String(format: "%.2f", (clock.now() - writing).inSeconds)
+            context.logger.debug("folders updated", metadata: ["changes": "\(changes)", "seconds": "\(seconds)"])
+        }
     }
 
-    /// The shortest time between two writes of the overview pages.
+    /// The shortest time between two writes of the overview pages and `_duplicates`; also at least four times the
+    /// last write's time (with 100,000 photos they take seconds, so a stream of changes does not keep them busy).
     static let overviewGap = Duration.seconds(2)
 
     /// Records a finished retrain and completes the recluster requests it carried out.
@@ -281,11 +290,46 @@ extension Result where Failure == any Error {
     }
 }
 
-/// What the output shows: fingerprints of the photos' places (herd folders) and of places plus duplicate groups (the
-/// overview pages and `_duplicates`), and when and how long the overview was last written.
+/// What the output shows: the photos' places in the herd folders, and places plus duplicate groups in the overview
+/// pages and `_duplicates` (with when and how long those were last written).
 struct ShownFolders {
     var photos = ""
     var overview = ""
     var overviewAt: ContinuousClock.Instant?
     var overviewTook = Duration.zero
+}
+
+/// The overview write running in the background, and its outcome once, for the herds service's next pass.
+final class OverviewSlot: Sendable {
+    struct Written: Sendable {
+        /// The fingerprint the pages were written for.
+        var shows: String
+        var at: ContinuousClock.Instant
+        var took: Duration
+        var error: (any Error)?
+    }
+
+    private let state = Mutex<(running: Bool, written: Written?)>((false, nil))
+
+    var isRunning: Bool { state.withLock { $0.running } }
+
+    func start() { state.withLock { $0.running = true } }
+
+    func finish(_ written: Written) { state.withLock { $0 = (false, written) } }
+
+    /// The finished write, once.
+    func takeFinished() -> Written? {
+        state.withLock { v in
+            defer { v.written = nil }
+            return v.written
+        }
+    }
+}
+
+extension Result {
+    /// The error of a failure, nil for a success.
+    var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
 }

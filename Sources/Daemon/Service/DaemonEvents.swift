@@ -29,6 +29,8 @@ struct HerdsChange: Sendable, Equatable {
     var requests = false
     /// The background retrain finished.
     var retrainFinished = false
+    /// The overview pages were written (in the background).
+    var overviewWritten = false
     /// The configuration was reloaded.
     var configuration = false
 
@@ -37,6 +39,6 @@ struct HerdsChange: Sendable, Equatable {
         HerdsChange(
             photosCommitted: photosCommitted + other.photosCommitted, filesChanged: filesChanged || other.filesChanged,
             requests: requests || other.requests, retrainFinished: retrainFinished || other.retrainFinished,
-            configuration: configuration || other.configuration)
+            overviewWritten: overviewWritten || other.overviewWritten, configuration: configuration || other.configuration)
     }
 }
