@@ -9,8 +9,8 @@ the latency from a new photo's close-after-write to its link in a herd folder (m
     python3 scripts/measure_scale.py --photos 100000 --folders 1000 [--herd .build/release/herd] [--keep]
     python3 scripts/measure_scale.py --photos 5000 --folders 50 --model NAME --models-dir DIR   # a real-architecture ViT
 
-It also reports the bytes the daemon read (`/proc/PID/io` rchar) against the library's size: each new photo is
-read once, so the ratio stays near 1 (the catalogue's own reads come on top).
+It also reports the bytes the daemon read through read(2) and pread(2) (`/proc/PID/io` rchar) until every photo was
+embedded, against the library's size: the photos (each read once) plus every catalogue page SQLite read.
 
 Needs Pillow (`pip install pillow`); everything lives in a temporary folder that is removed at the end.
 """
@@ -99,7 +99,7 @@ def main():
         rss, hwm = rss_kib(daemon.pid)
         print(f"CPU: {cpu_model()}, {os.cpu_count()} logical CPUs; herd binary {args.herd}")
         print(f"library: {args.photos} photos in {args.folders} folders, {library_bytes / 2**20:.1f} MiB; model {args.model}")
-        print(f"read by the daemon until all were embedded: {read_at_embedded / 2**20:.1f} MiB "
+        print(f"read by the daemon (photos and catalogue pages) until all were embedded: {read_at_embedded / 2**20:.1f} MiB "
               f"({read_at_embedded / library_bytes:.2f}× the library)")
         print(f"initial scan + catalogue: {scan_seconds.group(1) if scan_seconds else '?'} s ({scan})")
         print(f"all embedded {embedded_at:.0f} s after start; clustered and watching after {settled:.0f} s")
