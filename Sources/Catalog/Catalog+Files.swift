@@ -208,8 +208,7 @@ extension Catalog {
 
     /// A number that changes whenever a file may have stopped holding its content (a delete, a change, a re-queue).
     public func contentRemovals() throws -> Int {
-        try wrap { try pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [Self.removalsKey]) } }
-            .flatMap(Int.init) ?? 0
+        try setting(Self.removalsKey).flatMap(Int.init) ?? 0
     }
 
     static func bumpRemovals(_ db: Database) throws {

@@ -24,7 +24,8 @@ struct ClusterService: Service {
         let catalog = context.catalog, modelID = context.dependencies.extractor.modelID, cache = context.paths.cache
         let clock = context.clock, channel = context.events.herdsChanged
         let index = try await trainer.run { try PhotoIndex(catalog: catalog, modelID: modelID, cacheFolder: cache) }
-        let retrain = RetrainSlot()
+        let retrain = BackgroundSlot<Result<ClusterRun?, any Error>>()
+        let stopping = StopSignal()
         let digests = context.dependencies.extractor.digests ?? PhotoDigests(cacheFolder: cache)
         var forced: (clusters: Int?, requestIDs: [Int64])?
         // Recluster requests the running retrain carries out: marked done only once its result is committed, so a
@@ -33,7 +34,7 @@ struct ClusterService: Service {
         var shown = ShownFolders()
         var duplicatesCaughtUp = ""
         // The overview pages and `_duplicates`, written in the background so that links never wait for them.
-        let overview = OverviewSlot()
+        let overview = BackgroundSlot<OverviewWritten>()
         var lastTried = -1
         var indexSaveDue: ContinuousClock.Instant?
         // `Catalog.contentRemovals` when photos whose files are gone were last forgotten (nil: not yet).
@@ -79,7 +80,7 @@ struct ClusterService: Service {
                         let photosNow = try catalog.folderFingerprint()
                         if photosNow != duplicatesCaughtUp {
                             if try await context.workers.run({
-                                try herds.updateDuplicates(forgetOrphans: forget, shouldStop: retrain.shouldStop)
+                                try herds.updateDuplicates(forgetOrphans: forget, shouldStop: stopping.shouldStop)
                             }) == 0 {
                                 duplicatesCaughtUp = photosNow
                                 context.state.update { $0.catchingUp = nil }
@@ -113,7 +114,7 @@ struct ClusterService: Service {
                                 group.addTask {
                                     let result = await Result(catching: {
                                         try await trainer.run {
-                                            try herds.retrain(reason: reason, requestedClusters: requested, pool: trainer, shouldStop: retrain.shouldStop)
+                                            try herds.retrain(reason: reason, requestedClusters: requested, pool: trainer, shouldStop: stopping.shouldStop)
                                         }
                                     })
                                     retrain.finish(result)
@@ -142,7 +143,7 @@ struct ClusterService: Service {
                                     let result = await Result(catching: { try await pool.run { try herds.writeOverview() } })
                                     let took = clock.now() - started
                                     logger.debug("overview updated", metadata: ["seconds": "\(String(format: "%.2f", took.inSeconds))"])
-                                    overview.finish(OverviewSlot.Written(shows: wanted, at: started, took: took, error: result.failure))
+                                    overview.finish(OverviewWritten(shows: wanted, at: started, took: took, error: result.failure))
                                     channel.send(HerdsChange(overviewWritten: true))
                                 }
                             }
@@ -164,10 +165,10 @@ struct ClusterService: Service {
                 }
             } onGracefulShutdown: {
                 // A running retrain and the duplicate upkeep stop at their next check, so a stop does not wait for them.
-                retrain.stop()
+                stopping.stop()
                 channel.interrupt()
             }
-            retrain.stop()
+            stopping.stop()
             group.cancelAll()
         }
         do {
@@ -259,24 +260,29 @@ struct ClusterService: Service {
     }
 }
 
-/// The one background retrain: whether it runs, its result once done, and the flag that asks it to stop.
-final class RetrainSlot: Sendable {
-    private let state = Mutex<(running: Bool, finished: Result<ClusterRun?, any Error>?)>((false, nil))
-    private let stopping = Atomic<Bool>(false)
+/// A job the herds service runs in the background (a retrain, an overview write): whether it runs, and its outcome,
+/// handed over once to the service's next pass.
+final class BackgroundSlot<Outcome: Sendable>: Sendable {
+    private let state = Mutex<(running: Bool, finished: Outcome?)>((false, nil))
 
     var isRunning: Bool { state.withLock { $0.running } }
 
     func start() { state.withLock { $0 = (true, nil) } }
 
-    func finish(_ result: Result<ClusterRun?, any Error>) { state.withLock { $0 = (false, result) } }
+    func finish(_ outcome: Outcome) { state.withLock { $0 = (false, outcome) } }
 
-    /// The result of a finished retrain, once.
-    func takeFinished() -> Result<ClusterRun?, any Error>? {
+    /// The outcome of a finished job, once.
+    func takeFinished() -> Outcome? {
         state.withLock { v in
             defer { v.finished = nil }
             return v.finished
         }
     }
+}
+
+/// Raised when the service stops: a running retrain and the duplicate upkeep end at their next check.
+final class StopSignal: Sendable {
+    private let stopping = Atomic<Bool>(false)
 
     func stop() { stopping.store(true, ordering: .relaxed) }
 
@@ -299,31 +305,13 @@ struct ShownFolders {
     var overviewTook = Duration.zero
 }
 
-/// The overview write running in the background, and its outcome once, for the herds service's next pass.
-final class OverviewSlot: Sendable {
-    struct Written: Sendable {
-        /// The fingerprint the pages were written for.
-        var shows: String
-        var at: ContinuousClock.Instant
-        var took: Duration
-        var error: (any Error)?
-    }
-
-    private let state = Mutex<(running: Bool, written: Written?)>((false, nil))
-
-    var isRunning: Bool { state.withLock { $0.running } }
-
-    func start() { state.withLock { $0.running = true } }
-
-    func finish(_ written: Written) { state.withLock { $0 = (false, written) } }
-
-    /// The finished write, once.
-    func takeFinished() -> Written? {
-        state.withLock { v in
-            defer { v.written = nil }
-            return v.written
-        }
-    }
+/// An overview write, as the herds service's next pass takes it.
+struct OverviewWritten: Sendable {
+    /// The fingerprint the pages were written for.
+    var shows: String
+    var at: ContinuousClock.Instant
+    var took: Duration
+    var error: (any Error)?
 }
 
 extension Result {

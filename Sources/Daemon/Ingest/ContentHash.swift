@@ -11,14 +11,22 @@ public enum ContentHash {
     public static func sha256(ofFileAt path: String) throws -> Data {
         let file = FileDescriptor(try Syscall.openForReading(path))
         var hasher = SHA256()
+        try hash(restOf: file.fd, path: path, into: &hasher)
+        return Data(hasher.finalize())
+    }
+
+    /// Feeds the rest of `fd` to `hasher` in `chunkSize` reads; returns whether there was any.
+    @discardableResult
+    static func hash(restOf fd: Int32, path: String, into hasher: inout SHA256) throws -> Bool {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { buffer.deallocate() }
+        var any = false
         while true {
-            let n = try Syscall.read(file.fd, into: buffer, path: path)
-            if n == 0 { break }
+            let n = try Syscall.read(fd, into: buffer, path: path)
+            if n == 0 { return any }
+            any = true
             hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0 ..< n]))
         }
-        return Data(hasher.finalize())
     }
 
     /// Lower-case hex of a digest, for display.

@@ -45,39 +45,16 @@ struct PhotoRead {
         var info = stat()
         try Syscall.call("fstat", path: path) { fstat(file.fd, &info) }
         let size = Int(info.st_size)
+        var hasher = SHA256()
         if info.isRegularFile, size <= largestKept, keep(size) {
-            var data = Data(count: size)
-            var filled = 0
-            while filled < size {
-                let n = try data.withUnsafeMutableBytes { raw in
-                    try Syscall.read(file.fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[filled...]), path: path)
-                }
-                if n == 0 { break }
-                filled += n
-            }
-            if filled < size { data = data.prefix(filled) }
-            var hasher = SHA256()
+            let data = try Syscall.read(file.fd, upTo: size, path: path)
             hasher.update(data: data)
             // A file that grew since fstat: the rest goes through the hash, and the decoder reads the file itself.
-            let grew = try stream(file.fd, path: path, into: &hasher)
+            let grew = try ContentHash.hash(restOf: file.fd, path: path, into: &hasher)
             return PhotoRead(hash: Data(hasher.finalize()), bytes: grew ? nil : data)
         }
-        var hasher = SHA256()
-        _ = try stream(file.fd, path: path, into: &hasher)
+        try ContentHash.hash(restOf: file.fd, path: path, into: &hasher)
         return PhotoRead(hash: Data(hasher.finalize()), bytes: nil)
-    }
-
-    /// Feeds the rest of `fd` to `hasher` in 1 MiB chunks; true when there was any.
-    private static func stream(_ fd: Int32, path: String, into hasher: inout SHA256) throws -> Bool {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: ContentHash.chunkSize, alignment: 16)
-        defer { buffer.deallocate() }
-        var any = false
-        while true {
-            let n = try Syscall.read(fd, into: buffer, path: path)
-            if n == 0 { return any }
-            any = true
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0 ..< n]))
-        }
     }
 }
 

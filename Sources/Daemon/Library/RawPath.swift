@@ -93,16 +93,7 @@ public enum RawPath {
             guard Int(info.st_size) <= limit else {
                 throw ImagingError(.tooLarge, path: path, "file is \(Int(info.st_size) >> 20) MiB, over the \(limit >> 20) MiB limit for one image")
             }
-            var data = Data(count: Int(info.st_size))
-            var filled = 0
-            while filled < data.count {
-                let n = try data.withUnsafeMutableBytes { raw in
-                    try Syscall.read(file.fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[filled...]), path: path)
-                }
-                if n == 0 { break }
-                filled += n
-            }
-            return data.prefix(filled)
+            return try Syscall.read(file.fd, upTo: Int(info.st_size), path: path)
         } catch let error as DaemonError {
             throw ImagingError(.unreadable, path: path, "cannot read: \(error.message)")
         }

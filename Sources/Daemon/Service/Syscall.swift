@@ -67,6 +67,20 @@ enum Syscall {
         try call("read", path: path) { Glibc.read(fd, buffer.baseAddress, buffer.count) }
     }
 
+    /// Up to `count` bytes from `fd` (fewer when the file ends first), read in as many `read(2)` calls as it takes.
+    static func read(_ fd: Int32, upTo count: Int, path: String?) throws -> Data {
+        var data = Data(count: count)
+        var filled = 0
+        while filled < count {
+            let n = try data.withUnsafeMutableBytes { raw in
+                try read(fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[filled...]), path: path)
+            }
+            if n == 0 { break }
+            filled += n
+        }
+        return filled < count ? data.prefix(filled) : data
+    }
+
     /// Replaces `path` with `data` through Tensor's `AtomicFile` (temporary name, fsync, rename, fsync
     /// the folder); a failure is a `.system` error naming the call, errno and file.
     static func writeAtomically(_ data: Data, to path: String, syncFolder: Bool = true) throws {
