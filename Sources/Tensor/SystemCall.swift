@@ -20,7 +20,7 @@ public enum SystemCall {
     }
 
     /// The error for `name` failing with `errno` on `path`.
-    public static func failure(_ name: String, errno code: Int32, path: String) -> TensorFileError {
+    private static func failure(_ name: String, errno code: Int32, path: String) -> TensorFileError {
         TensorFileError(path: path, message: "\(name) failed: \(String(cString: strerror(code))) (errno \(code))", errno: code)
     }
 
