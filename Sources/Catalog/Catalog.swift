@@ -70,11 +70,16 @@ public final class Catalog: Sendable {
         return Catalog(path: path, pool: pool)
     }
 
+    /// How long a connection waits for a lock before it fails, in seconds.
+    static let busyTimeout: TimeInterval = 10
+    /// How long a checkpoint between ingest batches waits for readers, in milliseconds.
+    static let restartWaitMilliseconds = 250
+
     static func open(path: String, readonly: Bool) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.readonly = readonly
         // The daemon and the CLI share the file; a reader waits briefly rather than failing on a lock.
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(busyTimeout)
         configuration.label = "herd.catalog"
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA foreign_keys = ON")
@@ -96,16 +101,19 @@ public final class Catalog: Sendable {
     /// The size the WAL is cut back to after a checkpoint (`journal_size_limit`).
     public static let walSizeLimit = 4 << 20
 
-    /// Copies the WAL into the database; returns false when a reader kept it from finishing. Between ingest batches
-    /// (`truncate` false: `wal_checkpoint(PASSIVE)`) it copies what no reader still needs and never waits, so a long
-    /// read elsewhere cannot hold up the next commit; the WAL then starts over from its beginning at the next write
-    /// (and is cut back to `walSizeLimit`) instead of growing with every commit. At a quiet moment (`truncate`:
-    /// `wal_checkpoint(TRUNCATE)`, waiting up to the busy timeout for readers) it also gives the WAL's disk space back.
+    /// Copies the WAL into the database and restarts it from its beginning; returns false when a reader kept it
+    /// from finishing. Between ingest batches (`truncate` false: `wal_checkpoint(RESTART)`) it waits at most
+    /// `restartWaitMilliseconds` for readers, not the whole busy timeout, so a long read elsewhere holds up the next
+    /// commit for a quarter of a second at most, while the short reads of `herd status` pollers let it finish and keep
+    /// the WAL near `walSizeLimit`. At a quiet moment (`truncate`: `wal_checkpoint(TRUNCATE)`, waiting up to the busy
+    /// timeout) it also gives the WAL's disk space back.
     @discardableResult
     public func checkpoint(truncate: Bool = false) throws -> Bool {
         try wrap {
             try pool.writeWithoutTransaction { db in
-                guard let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(\(truncate ? "TRUNCATE" : "PASSIVE"))") else { return false }
+                if !truncate { try db.execute(sql: "PRAGMA busy_timeout = \(Self.restartWaitMilliseconds)") }
+                defer { if !truncate { try? db.execute(sql: "PRAGMA busy_timeout = \(Int(Self.busyTimeout * 1000))") } }
+                guard let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(\(truncate ? "TRUNCATE" : "RESTART"))") else { return false }
                 // busy, WAL frames, frames copied: finished when nothing was busy and every frame was copied.
                 let busy: Int = row[0], frames: Int = row[1], copied: Int = row[2]
                 return busy == 0 && copied == frames
