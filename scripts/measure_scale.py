@@ -8,6 +8,10 @@ the latency from a new photo's close-after-write to its link in a herd folder (m
 
     python3 scripts/measure_scale.py --photos 100000 --folders 1000 [--herd .build/release/herd] [--keep]
     python3 scripts/measure_scale.py --photos 5000 --folders 50 --model NAME --models-dir DIR   # a real-architecture ViT
+    python3 scripts/measure_scale.py --reuse /tmp/herd-scale-XXXX [--herd ...]   # again on a library kept by --keep
+
+With --reuse the library and catalogue of an earlier --keep run are used as they are: the daemon starts on them, and
+once it is watching, the latency and RSS are measured again (new photos get names no earlier run used).
 
 It also reports the bytes the daemon read through read(2) and pread(2) (`/proc/PID/io` rchar) until every photo was
 embedded, against the library's size: the photos (each read once) plus every catalogue page SQLite read.
@@ -36,9 +40,12 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--model", default="byte-histogram-64", help="model name (installed in --models-dir for a ViT)")
     parser.add_argument("--models-dir", help="HERD_MODELS_DIR holding --model")
+    parser.add_argument("--reuse", help="the folder an earlier --keep run left: measure the latency again (kept)")
     args = parser.parse_args()
     herd = os.path.abspath(args.herd)
-    root = tempfile.mkdtemp(prefix="herd-scale-")
+    root = os.path.abspath(args.reuse) if args.reuse else tempfile.mkdtemp(prefix="herd-scale-")
+    if args.reuse:
+        args.keep = True
     env = environment(root, "debug")
     env["HERD_MODEL"] = args.model
     if args.models_dir:
@@ -47,11 +54,14 @@ def main():
     daemon = None
     try:
         started = time.time()
-        generate(library, args.photos, args.folders)
-        print(f"generated {args.photos} photos in {args.folders} folders ({time.time() - started:.0f} s)", flush=True)
-        library_bytes = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(library) for f in fs)
-        subprocess.run([herd, "init", library, "--output", output, "--model", args.model], env=env, check=True,
-                       stdout=subprocess.DEVNULL)
+        if not args.reuse:
+            generate(library, args.photos, args.folders)
+            print(f"generated {args.photos} photos in {args.folders} folders ({time.time() - started:.0f} s)", flush=True)
+        files = [os.path.join(d, f) for d, _, fs in os.walk(library) for f in fs]
+        library_bytes = sum(os.path.getsize(f) for f in files)
+        if not args.reuse:
+            subprocess.run([herd, "init", library, "--output", output, "--model", args.model], env=env, check=True,
+                           stdout=subprocess.DEVNULL)
         log_path = root + "/daemon.log"
         log = open(log_path, "w")
         started = time.time()
@@ -81,7 +91,8 @@ def main():
         # Latency: a new photo written straight into the library, timed from its close to its link appearing.
         latencies = []
         rng = random.Random(7)
-        for i in range(args.new):
+        run = len(glob.glob(os.path.join(library, "album-0000", "new-*.jpg")))
+        for i in range(run, run + args.new):
             image = Image.new("RGB", (48, 48), tuple(rng.randrange(256) for _ in range(3)))
             data = io.BytesIO()
             image.save(data, format="JPEG", quality=85)
@@ -98,7 +109,7 @@ def main():
             time.sleep(3)
         rss, hwm = rss_kib(daemon.pid)
         print(f"CPU: {cpu_model()}, {os.cpu_count()} logical CPUs; herd binary {args.herd}")
-        print(f"library: {args.photos} photos in {args.folders} folders, {library_bytes / 2**20:.1f} MiB; model {args.model}")
+        print(f"library: {len(files)} photos in {args.folders} folders, {library_bytes / 2**20:.1f} MiB; model {args.model}")
         print(f"read by the daemon (photos and catalogue pages) until all were embedded: {read_at_embedded / 2**20:.1f} MiB "
               f"({read_at_embedded / library_bytes:.2f}× the library)")
         print(f"initial scan + catalogue: {scan_seconds.group(1) if scan_seconds else '?'} s ({scan})")

@@ -8,6 +8,52 @@ extension Catalog {
         try photoFeatures(modelID: modelID, extraCondition: "AND (a.key IS NULL OR a.head_id != ?)", arguments: [headID], limit: limit)
     }
 
+    /// Of `contents`, those embedded and without a cluster from head `headID`: what ingest just committed, found
+    /// without the pass over every photo that `photosNeedingAssignment(modelID:headID:limit:)` makes.
+    public func photosNeedingAssignment(modelID: String, headID: Int64, among contents: Set<Data>) throws -> [PhotoFeatures] {
+        if contents.isEmpty { return [] }
+        return try wrap {
+            try pool.read { db in
+                try contents.sorted { $0.lexicographicallyPrecedes($1) }.compactMap { hash in
+                    try Row.fetchOne(
+                        db,
+                        sql: """
+                            SELECT f.content_hash, f.vector, a.key, a.cluster_id FROM features f
+                            LEFT JOIN assignments a ON a.content_hash = f.content_hash
+                            WHERE f.content_hash = ? AND f.model_id = ? AND (a.key IS NULL OR a.head_id != ?)
+                                AND EXISTS (SELECT 1 FROM files WHERE files.content_hash = f.content_hash AND +files.state = 'done')
+                            """,
+                        arguments: [hash, modelID, headID]
+                    ).map(Self.photo(from:))
+                }
+            }
+        }
+    }
+
+    /// Where the embedded files holding `contents` belong: each file's path with its content's cluster, by path (files
+    /// whose content has no cluster are left out).
+    public func placements(ofContents contents: Set<Data>) throws -> [FilePlacement] {
+        if contents.isEmpty { return [] }
+        return try wrap {
+            try pool.read { db in
+                var out: [FilePlacement] = []
+                for hash in contents {
+                    out += try Row.fetchAll(
+                        db,
+                        sql: """
+                            SELECT f.path, c.id, c.label FROM files f
+                            JOIN assignments a ON a.content_hash = f.content_hash
+                            JOIN clusters c ON c.id = a.cluster_id
+                            WHERE f.content_hash = ? AND +f.state = 'done'
+                            """,
+                        arguments: [hash]
+                    ).map { FilePlacement(path: $0["path"], clusterID: $0["id"], label: $0["label"]) }
+                }
+                return out.sorted { $0.path < $1.path }
+            }
+        }
+    }
+
     /// Every embedded photo content with features for `modelID`: what a retrain clusters.
     public func allPhotoFeatures(modelID: String) throws -> [PhotoFeatures] {
         try photoFeatures(modelID: modelID, extraCondition: "", arguments: [], limit: -1)

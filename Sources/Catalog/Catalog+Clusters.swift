@@ -24,6 +24,21 @@ public struct ClusterContents: Sendable, Equatable {
 extension Catalog {
     /// Every cluster that holds at least one embedded file, by id, with its members most typical first.
     public func clusterContents() throws -> [ClusterContents] {
+        try clusters(where: "", arguments: [], membersEach: nil)
+    }
+
+    /// The cluster with stable id `id` (nil when there is none or it is empty).
+    public func cluster(id: Int) throws -> ClusterContents? {
+        try clusters(where: "WHERE c.id = ?", arguments: [id], membersEach: nil).first
+    }
+
+    /// The cluster with stable id `id` with only its `limit` most typical members (what its contact sheet shows), read
+    /// through the cluster's index instead of every photo; nil when there is none or it is empty.
+    public func clusterTop(id: Int, limit: Int) throws -> ClusterContents? {
+        try clusters(where: "WHERE c.id = ?", arguments: [id], membersEach: limit).first
+    }
+
+    private func clusters(where condition: String, arguments: StatementArguments, membersEach limit: Int?) throws -> [ClusterContents] {
         try wrap {
             try pool.read { db in
                 var out: [ClusterContents] = []
@@ -33,8 +48,10 @@ extension Catalog {
                         SELECT c.id, c.label, c.sheet_key, f.path, a.probability FROM clusters c
                         JOIN assignments a ON a.cluster_id = c.id
                         JOIN files f ON f.content_hash = a.content_hash AND +f.state = 'done'
-                        ORDER BY c.id, a.probability DESC, f.path
-                        """)
+                        \(condition)
+                        ORDER BY c.id, a.probability DESC, f.path \(limit == nil ? "" : "LIMIT ?")
+                        """,
+                    arguments: arguments + (limit.map { [$0] } ?? []))
                 for row in rows {
                     let id: Int = row["id"]
                     let member = ClusterMember(path: row["path"], probability: row["probability"])
@@ -45,11 +62,6 @@ extension Catalog {
                 return out
             }
         }
-    }
-
-    /// The cluster with stable id `id` (nil when there is none or it is empty).
-    public func cluster(id: Int) throws -> ClusterContents? {
-        try clusterContents().first { $0.id == id }
     }
 
     /// Records which photos the cluster's contact sheet shows (does not count as a change to the folders).

@@ -125,6 +125,11 @@ extension Catalog {
         }
     }
 
+    /// How many files wait in the ingest queue (through the state index: no pass over every file).
+    public func pendingCount() throws -> Int {
+        try wrap { try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM files WHERE state = 'pending'") ?? 0 } }
+    }
+
     /// Files matching `filter`, by path.
     public func files(matching filter: FileFilter) throws -> [CatalogFile] {
         var clauses: [String] = []

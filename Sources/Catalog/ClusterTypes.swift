@@ -112,6 +112,23 @@ public struct ClusterSummary: Sendable, Codable, Equatable {
     }
 }
 
+/// A file and the cluster its content belongs to: where its link goes.
+public struct FilePlacement: Sendable, Equatable {
+    /// Absolute path.
+    public var path: String
+    /// Stable id of the cluster.
+    public var clusterID: Int
+    /// The cluster's label, if any.
+    public var label: String?
+
+    /// A placement.
+    public init(path: String, clusterID: Int, label: String?) {
+        self.path = path
+        self.clusterID = clusterID
+        self.label = label
+    }
+}
+
 /// A photo file in a cluster, with the head's probability for it.
 public struct ClusterMember: Sendable, Codable, Equatable {
     /// Absolute path.

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Daemon
+import Tensor
 
 /// The output tree as a file manager sees it: folders of valid symlinks, updated in place.
 final class FolderWriterTests: XCTestCase {
@@ -22,7 +23,8 @@ final class FolderWriterTests: XCTestCase {
     override func tearDown() { temp.remove() }
 
     /// Every symlink under the output: folder → [link name: resolved target]. Fails on a dangling link.
-    func tree() throws -> [String: [String: String]] {
+    func tree(of root: String? = nil) throws -> [String: [String: String]] {
+        let output = root ?? self.output!
         var out: [String: [String: String]] = [:]
         for folder in try FileManager.default.contentsOfDirectory(atPath: output) where !folder.hasPrefix(".") {
             var links: [String: String] = [:]
@@ -36,6 +38,15 @@ final class FolderWriterTests: XCTestCase {
             out[folder] = links
         }
         return out
+    }
+
+    /// The photos each folder links to (link names aside); fails when a folder links one photo twice.
+    func linked(in root: String? = nil) throws -> [String: Set<String>] {
+        try tree(of: root).mapValues { links in
+            let targets = Set(links.values)
+            XCTAssertEqual(targets.count, links.count, "a photo linked twice in one folder: \(links)")
+            return targets
+        }
     }
 
     func testFoldersHoldOneValidLinkPerPhotoWithUniqueNames() throws {
@@ -103,6 +114,62 @@ final class FolderWriterTests: XCTestCase {
         symlink(library + "/b.jpg", output + "/01-unnamed/.herd-tmp-crashed")
         try writer.apply([ClusterFolderPlan(clusterID: 1, label: nil, photos: [library + "/a.jpg"])])
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: output + "/01-unnamed"), ["a.jpg"])
+    }
+
+    /// A writer that keeps what it listed gives the same tree as one that reads every folder each time, through a
+    /// run of changing plans, and still notices links the user removed or added in between.
+    func testKeptListingsGiveTheSameTreeAsReadingEveryFolder() throws {
+        let photos = ["a.jpg", "b.jpg", "c.jpg", "d.jpg", "other/a.jpg"].map { library + "/" + $0 }
+        let reference = temp.path + "/reference"
+        let kept = FolderWriter(root: output, listings: FolderListings())
+        var rng = SplitMix64(seed: 11)
+        for step in 0..<12 {
+            var plans: [Int: ClusterFolderPlan] = [:]
+            for photo in photos where Int.random(in: 0..<4, using: &rng) > 0 {
+                let id = Int.random(in: 1...3, using: &rng)
+                plans[id, default: ClusterFolderPlan(clusterID: id, label: step % 5 == 4 ? "renamed \(id)" : nil, photos: [])].photos.append(photo)
+            }
+            let ordered = plans.values.sorted { $0.clusterID < $1.clusterID }
+            try kept.apply(ordered)
+            try FolderWriter(root: reference).apply(ordered)
+            XCTAssertEqual(try linked(), try linked(in: reference), "step \(step)")
+            // The user tidies a folder by hand: the next pass must see it.
+            if step % 3 == 1, let folder = try FileManager.default.contentsOfDirectory(atPath: output).first(where: { !$0.hasPrefix(".") }),
+               let link = try FileManager.default.contentsOfDirectory(atPath: output + "/" + folder).first(where: { $0.hasSuffix(".jpg") }) {
+                try FileManager.default.removeItem(atPath: output + "/" + folder + "/" + link)
+                symlink(library + "/d.jpg", output + "/" + folder + "/stray.jpg")
+                try kept.apply(ordered)
+                XCTAssertEqual(try linked(), try linked(in: reference), "after the user's change at step \(step)")
+            }
+        }
+    }
+
+    /// `add` links new photos without a plan for the rest: other links stay, a photo linked in another cluster moves,
+    /// a new cluster gets its folder, and a cluster whose label changed is left to `apply`.
+    func testAddLinksNewPhotosAndMovesRewrittenOnes() throws {
+        let writer = FolderWriter(root: output, listings: FolderListings())
+        try writer.apply([
+            ClusterFolderPlan(clusterID: 1, label: nil, photos: [library + "/a.jpg", library + "/b.jpg"]),
+            ClusterFolderPlan(clusterID: 2, label: "Sea", photos: [library + "/c.jpg"]),
+        ])
+        let changes = try XCTUnwrap(writer.add([
+            ClusterFolderPlan(clusterID: 2, label: "Sea", photos: [library + "/b.jpg", library + "/d.jpg"]),
+            ClusterFolderPlan(clusterID: 4, label: nil, photos: [library + "/other/a.jpg"]),
+        ]))
+        XCTAssertEqual(changes.linksAdded, 3)
+        XCTAssertEqual(changes.linksRemoved, 1)
+        XCTAssertEqual(changes.foldersCreated, 1)
+        let lib: String = library
+        let expected: [String: [String: String]] = [
+            "01-unnamed": ["a.jpg": lib + "/a.jpg"],
+            "02-Sea": ["c.jpg": lib + "/c.jpg", "b.jpg": lib + "/b.jpg", "d.jpg": lib + "/d.jpg"],
+            "04-unnamed": ["a.jpg": lib + "/other/a.jpg"],
+        ]
+        XCTAssertEqual(try tree(), expected)
+        XCTAssertEqual(try writer.add([ClusterFolderPlan(clusterID: 2, label: "Sea", photos: [library + "/d.jpg"])]), FolderChanges())
+        let before = try tree()
+        XCTAssertNil(try writer.add([ClusterFolderPlan(clusterID: 2, label: "Beach", photos: [library + "/a.jpg"])]))
+        XCTAssertEqual(try tree(), before, "nothing changed when the folder must be renamed first")
     }
 
     func testFolderNames() {

@@ -32,6 +32,12 @@ struct ClusterService: Service {
         // daemon killed mid-retrain finds them pending again at the next start.
         var carried: [Int64] = []
         var shown = ShownFolders()
+        let listings = FolderListings()
+        // Contents ingest committed since the last pass: assigned and linked on their own, unless the pass compares
+        // every photo with the folders (`wholePass`: at the start, after a retrain, a request, a reload, files that
+        // moved or left, or a failed pass).
+        var committed = Set<Data>()
+        var wholePass = true
         var duplicatesCaughtUp = ""
         // The overview pages and `_duplicates`, written in the background so that links never wait for them.
         let overview = BackgroundSlot<OverviewWritten>()
@@ -58,9 +64,14 @@ struct ClusterService: Service {
                         if change == nil && (deadline.map { now < $0 } ?? true) { continue }
                     }
                     deadline = nil
+                    if let change {
+                        committed.formUnion(change.contents)
+                        if change.filesChanged || change.requests || change.retrainFinished || change.configuration { wholePass = true }
+                    }
                     let herds = Herds(
-                        catalog: catalog, modelID: modelID, configuration: context.state.configuration, index: index, logger: context.logger)
-                        .with(digests: digests)
+                        catalog: catalog, modelID: modelID, configuration: context.state.configuration, index: index, logger: context.logger,
+                        folderListings: listings
+                    ).with(digests: digests)
                     do {
                         forced = try handleRequests(herds, retraining: retrain.isRunning, forced: forced, carried: carried)
                         if let finished = retrain.takeFinished() {
@@ -71,11 +82,17 @@ struct ClusterService: Service {
                         // Contents no file holds any more are looked for only after files left (a pass over all photos).
                         let removals = try catalog.contentRemovals()
                         let forget = removals != forgottenAt
-                        if try await context.workers.run({ try herds.assignNewPhotos(forgetOrphans: forget) }) > 0 {
+                        let among = wholePass ? nil : committed
+                        if try await context.workers.run({ try herds.assignNewPhotos(forgetOrphans: forget, among: among) }) > 0 {
                             indexSaveDue = indexSaveDue ?? now + Self.indexSaveDelay
                         }
                         // New photos get their links before the slower duplicate upkeep below.
-                        try await writeFolders(herds, shown: &shown)
+                        if wholePass || shown.photos.isEmpty {
+                            try await writeFolders(herds, shown: &shown)
+                        } else if !committed.isEmpty {
+                            try await linkCommitted(committed, herds, shown: &shown)
+                        }
+                        committed = []
                         // Duplicates only when the photos changed, or the last pass left work (then the next pass comes at once).
                         let photosNow = try catalog.folderFingerprint()
                         if photosNow != duplicatesCaughtUp {
@@ -122,7 +139,8 @@ struct ClusterService: Service {
                                 }
                             }
                         }
-                        try await writeFolders(herds, shown: &shown)
+                        if wholePass { try await writeFolders(herds, shown: &shown) }
+                        wholePass = false
                         if let written = overview.takeFinished() {
                             shown.overviewAt = written.at
                             shown.overviewTook = written.took
@@ -161,6 +179,7 @@ struct ClusterService: Service {
                             try? catalog.recordEvent(runID: context.runID, kind: "clusters-failed", detail: "\(error)")
                         }
                         deadline = now + Self.failureRetry
+                        wholePass = true
                     }
                 }
             } onGracefulShutdown: {
@@ -189,6 +208,22 @@ struct ClusterService: Service {
         if changes != FolderChanges() {
             let seconds = String(format: "%.2f", (clock.now() - writing).inSeconds)
             context.logger.debug("folders updated", metadata: ["changes": "\(changes)", "seconds": "\(seconds)"])
+        }
+    }
+
+    /// Links the files holding `contents` (committed by ingest) without comparing every photo with the folders; the
+    /// whole tree when a folder must be renamed first.
+    private func linkCommitted(_ contents: Set<Data>, _ herds: Herds, shown: inout ShownFolders) async throws {
+        let clock = context.clock, writing = clock.now()
+        guard let changes = try await context.workers.run({ try herds.linkCommitted(contents) }) else {
+            try await writeFolders(herds, shown: &shown)
+            return
+        }
+        // Everything else that changes the folders comes with its own event, which makes the next pass a whole one.
+        shown.photos = try context.catalog.folderFingerprint()
+        if changes != FolderChanges() {
+            let seconds = String(format: "%.3f", (clock.now() - writing).inSeconds)
+            context.logger.debug("links added", metadata: ["changes": "\(changes)", "seconds": "\(seconds)"])
         }
     }
 

@@ -37,14 +37,18 @@ public struct FolderChanges: Sendable, Equatable {
 public struct FolderWriter: Sendable {
     /// The output folder.
     public let root: String
+    /// What the cluster folders held when this writer (or an earlier one sharing it) last wrote them; nil: every
+    /// folder is read from disk.
+    public let listings: FolderListings?
     /// The file that marks a folder as herd's output.
     public static let markerName = ".herd-output"
     /// The contact sheet's file name inside each cluster folder.
     public static let sheetName = "_contact-sheet.jpg"
     static let markerText = "This folder is written by herd. Its cluster folders are rebuilt from the catalogue.\nversion 1\n"
 
-    public init(root: String) {
+    public init(root: String, listings: FolderListings? = nil) {
         self.root = root
+        self.listings = listings
     }
 
     /// Makes sure `root` exists and is herd's: a missing or empty folder is marked; a folder with
@@ -109,11 +113,7 @@ public struct FolderWriter: Sendable {
     public func apply(_ plans: [ClusterFolderPlan]) throws -> FolderChanges {
         try prepare()
         var changes = FolderChanges()
-        var existing: [Int: String] = [:]
-        for name in try Syscall.directoryEntries(root) {
-            guard let id = Self.clusterID(ofFolder: name), (try? Syscall.lstat(root + "/" + name))?.isDirectory == true else { continue }
-            existing[id] = name
-        }
+        let existing = try clusterFolders()
         let rootDevice = try Syscall.lstat(root).st_dev
         let wanted = Set(plans.map(\.clusterID))
         // Remove folders of clusters that are gone first, so their names are free.
@@ -125,15 +125,25 @@ public struct FolderWriter: Sendable {
             let name = Self.folderName(clusterID: plan.clusterID, label: plan.label)
             let folder = root + "/" + name
             if let old = existing[plan.clusterID], old != name {
+                listings?.forget(root + "/" + old)
                 try Syscall.rename(root + "/" + old, to: folder)
                 changes.foldersRenamed += 1
             } else if existing[plan.clusterID] == nil {
                 try Syscall.call("mkdir", path: folder) { Glibc.mkdir(folder, 0o755) }
                 changes.foldersCreated += 1
             }
-            let (added, removed) = try syncLinks(in: folder, to: plan.photos, rootDevice: rootDevice)
-            changes.linksAdded += added
-            changes.linksRemoved += removed
+            var listing = try listing(of: folder)
+            changes.linksRemoved += listing.removed
+            let wanted = Set(plan.photos)
+            for (target, _) in listing.byTarget where !wanted.contains(target) {
+                try listing.removeLink(to: target)
+                changes.linksRemoved += 1
+            }
+            for photo in plan.photos where listing.byTarget[photo] == nil {
+                try listing.addLink(to: photo, rootDevice: rootDevice)
+                changes.linksAdded += 1
+            }
+            try keep(listing)
             if let sheet = plan.contactSheet {
                 try Syscall.writeAtomically(sheet, to: folder + "/" + Self.sheetName)
             }
@@ -141,47 +151,106 @@ public struct FolderWriter: Sendable {
         return changes
     }
 
-    /// Links in `folder` become exactly one per photo; returns (added, removed).
-    private func syncLinks(in folder: String, to photos: [String], rootDevice: dev_t) throws -> (Int, Int) {
-        var byTarget: [String: String] = [:]  // photo path → link name
-        var taken = Set<String>()
-        var removed = 0
-        let wanted = Set(photos)
+    /// Adds photos to their clusters' folders without looking at any other photo: each plan's `photos` are linked into
+    /// its folder, and links to them in other cluster folders go (a rewritten photo may have changed cluster). What a
+    /// few newly ingested photos need; with `listings`, it costs a look at each folder plus the links made. Returns nil,
+    /// having changed nothing, when a plan's cluster has a folder under another name (a label changed): `apply` then
+    /// brings the whole tree in line.
+    public func add(_ plans: [ClusterFolderPlan]) throws -> FolderChanges? {
+        try prepare()
+        var changes = FolderChanges()
+        var existing = try clusterFolders()
+        for plan in plans {
+            if let name = existing[plan.clusterID], name != Self.folderName(clusterID: plan.clusterID, label: plan.label) { return nil }
+        }
+        let rootDevice = try Syscall.lstat(root).st_dev
+        for plan in plans where existing[plan.clusterID] == nil {
+            let name = Self.folderName(clusterID: plan.clusterID, label: plan.label)
+            try Syscall.call("mkdir", path: root + "/" + name) { Glibc.mkdir(root + "/" + name, 0o755) }
+            existing[plan.clusterID] = name
+            changes.foldersCreated += 1
+        }
+        let byCluster = Dictionary(plans.map { ($0.clusterID, $0) }, uniquingKeysWith: { a, b in
+            var merged = a
+            merged.photos += b.photos
+            merged.contactSheet = b.contactSheet ?? a.contactSheet
+            return merged
+        })
+        let moving = Set(plans.flatMap(\.photos))
+        for (id, name) in existing.sorted(by: { $0.key < $1.key }) {
+            let folder = root + "/" + name
+            let plan = byCluster[id]
+            let here = Set(plan?.photos ?? [])
+            var listing = try listing(of: folder)
+            changes.linksRemoved += listing.removed
+            for target in moving where listing.byTarget[target] != nil && !here.contains(target) {
+                try listing.removeLink(to: target)
+                changes.linksRemoved += 1
+            }
+            for photo in plan?.photos ?? [] where listing.byTarget[photo] == nil {
+                try listing.addLink(to: photo, rootDevice: rootDevice)
+                changes.linksAdded += 1
+            }
+            try keep(listing)
+            if let sheet = plan?.contactSheet {
+                try Syscall.writeAtomically(sheet, to: folder + "/" + Self.sheetName)
+            }
+        }
+        return changes
+    }
+
+    /// The cluster folders in the output, by cluster id.
+    private func clusterFolders() throws -> [Int: String] {
+        var existing: [Int: String] = [:]
+        for name in try Syscall.directoryEntries(root) {
+            guard let id = Self.clusterID(ofFolder: name), (try? Syscall.lstat(root + "/" + name))?.isDirectory == true else { continue }
+            existing[id] = name
+        }
+        return existing
+    }
+
+    /// The entries of a cluster folder: as herd left them when the folder's stamp has not moved since, else read
+    /// from disk, removing what an interrupted update left (`.herd-tmp-` links) and second links to one photo.
+    private func listing(of folder: String) throws -> FolderListing {
+        let stamp = try FolderStamp(of: folder)
+        if let kept = listings?.take(folder), kept.stamp == stamp { return kept }
+        var listing = FolderListing(folder: folder, stamp: stamp)
         for name in try Syscall.directoryEntries(folder) {
             let path = folder + "/" + name
-            let isLink = ((try? Syscall.lstat(path))?.st_mode ?? 0) & S_IFMT == S_IFLNK
             if name.hasPrefix(".herd-tmp-") {
-                // Left by an interrupted update.
                 try Syscall.unlink(path)
                 continue
             }
+            let isLink = ((try? Syscall.lstat(path))?.st_mode ?? 0) & S_IFMT == S_IFLNK
             guard isLink, let destination = try? Syscall.readLink(path) else {
-                taken.insert(name)
+                listing.taken.insert(name)
                 continue
             }
             let target = destination.hasPrefix("/") ? destination : HerdPaths.absolute(folder + "/" + destination)
-            if wanted.contains(target), byTarget[target] == nil {
-                byTarget[target] = name
-                taken.insert(name)
+            if listing.byTarget[target] == nil {
+                listing.byTarget[target] = name
+                listing.taken.insert(name)
             } else {
                 try Syscall.unlink(path)
-                removed += 1
+                listing.removed += 1
             }
         }
-        var added = 0
-        for photo in photos where byTarget[photo] == nil {
-            let name = Self.uniqueName(for: (photo as NSString).lastPathComponent, taken: taken)
-            taken.insert(name)
-            byTarget[photo] = name
-            try Self.placeLink(to: photo, named: name, in: folder, rootDevice: rootDevice)
-            added += 1
-        }
-        return (added, removed)
+        return listing
+    }
+
+    /// Remembers a folder's entries after this writer's changes, with its stamp as they left it.
+    private func keep(_ listing: FolderListing) throws {
+        guard let listings else { return }
+        var kept = listing
+        kept.stamp = try FolderStamp(of: listing.folder)
+        kept.removed = 0
+        listings.keep(kept)
     }
 
     /// Removes herd's links and sheet from `folder`, then the folder if nothing else is in it.
     /// Returns the number of links removed.
     private func removeFolder(_ folder: String) throws -> Int {
+        listings?.forget(folder)
         var removed = 0
         for name in try Syscall.directoryEntries(folder) {
             let path = folder + "/" + name

@@ -11,25 +11,55 @@ extension Herds {
     /// `_duplicates` folders and the overview pages (`writeOverview`).
     @discardableResult
     public func writeFolders(overview: Bool = true) throws -> FolderChanges {
-        let writer = FolderWriter(root: configuration.output)
         let contents = try catalog.clusterContents()
         var plans: [ClusterFolderPlan] = []
         var sheetKeys: [(Int, String)] = []
         for cluster in contents {
             var plan = ClusterFolderPlan(clusterID: cluster.id, label: cluster.label, photos: cluster.members.map(\.path))
-            let top = Array(cluster.members.prefix(Self.sheetPhotos).map(\.path))
-            let key = top.joined(separator: "\n")
-            let sheet = configuration.output + "/" + FolderWriter.folderName(clusterID: cluster.id, label: cluster.label) + "/" + FolderWriter.sheetName
-            if key != cluster.sheetKey || !FileManager.default.fileExists(atPath: sheet) {
-                plan.contactSheet = try contactSheet(top)
+            if let (sheet, key) = try sheetIfChanged(cluster) {
+                plan.contactSheet = sheet
                 sheetKeys.append((cluster.id, key))
             }
             plans.append(plan)
         }
-        let changes = try writer.apply(plans)
+        let changes = try folderWriter.apply(plans)
         for (id, key) in sheetKeys { try catalog.setSheetKey(key, ofCluster: id) }
         if overview { try writeDuplicatesAndOverview(contents) }
         return changes
+    }
+
+    /// Links the files holding `contents` (what ingest just committed) into their clusters' folders, reading only
+    /// their places and the contact-sheet photos of their clusters instead of every photo's. Returns nil, having
+    /// changed nothing, when a cluster's folder must be renamed first: `writeFolders` then does it all.
+    public func linkCommitted(_ contents: Set<Data>) throws -> FolderChanges? {
+        let placements = try catalog.placements(ofContents: contents)
+        if placements.isEmpty { return FolderChanges() }
+        var plans: [Int: ClusterFolderPlan] = [:]
+        for placement in placements {
+            plans[placement.clusterID, default: ClusterFolderPlan(clusterID: placement.clusterID, label: placement.label, photos: [])]
+                .photos.append(placement.path)
+        }
+        var sheetKeys: [(Int, String)] = []
+        for id in plans.keys {
+            guard let top = try catalog.clusterTop(id: id, limit: Self.sheetPhotos), let (sheet, key) = try sheetIfChanged(top) else { continue }
+            plans[id]?.contactSheet = sheet
+            sheetKeys.append((id, key))
+        }
+        guard let changes = try folderWriter.add(plans.values.sorted { $0.clusterID < $1.clusterID }) else { return nil }
+        for (id, key) in sheetKeys { try catalog.setSheetKey(key, ofCluster: id) }
+        return changes
+    }
+
+    private var folderWriter: FolderWriter { FolderWriter(root: configuration.output, listings: folderListings) }
+
+    /// A new contact sheet and the key of the photos on it, when the cluster's most typical photos are not the ones
+    /// its sheet shows or the sheet is missing; nil otherwise.
+    private func sheetIfChanged(_ cluster: ClusterContents) throws -> (Data, String)? {
+        let top = Array(cluster.members.prefix(Self.sheetPhotos).map(\.path))
+        let key = top.joined(separator: "\n")
+        let sheet = configuration.output + "/" + FolderWriter.folderName(clusterID: cluster.id, label: cluster.label) + "/" + FolderWriter.sheetName
+        if key == cluster.sheetKey && FileManager.default.fileExists(atPath: sheet) { return nil }
+        return (try contactSheet(top), key)
     }
 
     /// The `_duplicates` folders and the overview pages, in line with the catalogue. With many photos this reads and

@@ -22,13 +22,16 @@ extension Herds {
     /// Whether an automatic retrain is due: the first once ingest is idle (or enough photos exist), later when new
     /// photos since the last one reach max(`retrain_min_new`, `retrain_fraction` of the library) and the interval passed.
     public func dueRetrain(now: Date = Date()) throws -> RetrainReason? {
-        let counts = try catalog.counts(modelID: modelID)
+        // The counts pass over every photo: asked only when the answer can be yes.
         guard let last = try catalog.latestClusterRun(), try catalog.currentHead(modelID: modelID) != nil else {
+            let counts = try catalog.counts(modelID: modelID)
             let enough = counts.embedded >= 4 && (counts.pending == 0 || counts.embedded >= configuration.retrainMinimumNew)
             return enough ? .first : nil
         }
         guard now.timeIntervalSince(last.at) >= Double(configuration.retrainIntervalMinutes) * 60 else { return nil }
         let new = try catalog.photosAssigned(after: last.at)
+        if new < configuration.retrainMinimumNew { return nil }
+        let counts = try catalog.counts(modelID: modelID)
         let threshold = max(configuration.retrainMinimumNew, Int((configuration.retrainFraction * Double(counts.embedded)).rounded(.up)))
         return new >= threshold ? .newPhotos : nil
     }

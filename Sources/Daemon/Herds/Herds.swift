@@ -21,12 +21,17 @@ public struct Herds: Sendable {
     public var logger: Logger
     /// Signatures and thumbnails: with them, duplicates are kept and the overview pages written (Docs/OVERVIEW.md).
     public var digests: PhotoDigests? = nil
+    /// What the cluster folders held when last written (the daemon keeps one across passes); nil reads them all.
+    public var folderListings: FolderListings? = nil
 
     /// Photos assigned per catalogue transaction.
     static let assignmentBatch = 1024
 
     /// Clusters for `modelID` in `catalog`.
-    public init(catalog: Catalog, modelID: String, configuration: HerdConfiguration, index: PhotoIndex, logger: Logger) {
+    public init(
+        catalog: Catalog, modelID: String, configuration: HerdConfiguration, index: PhotoIndex, logger: Logger, folderListings: FolderListings? = nil
+    ) {
+        self.folderListings = folderListings
         self.catalog = catalog
         self.modelID = modelID
         self.configuration = configuration
@@ -36,25 +41,36 @@ public struct Herds: Sendable {
 
     /// Assigns every embedded photo that has no cluster from the current head yet (no training) and adds it to the
     /// index; with `forgetOrphans`, first forgets photos whose files are gone (a pass over every assignment: the
-    /// daemon asks for it only after files left, `Catalog.contentRemovals`). Returns the number of photos assigned.
+    /// daemon asks for it only after files left, `Catalog.contentRemovals`). With `contents`, looks at those alone
+    /// (what ingest just committed) instead of every photo. Returns the number of photos assigned.
     @discardableResult
-    public func assignNewPhotos(forgetOrphans: Bool = true) throws -> Int {
+    public func assignNewPhotos(forgetOrphans: Bool = true, among contents: Set<Data>? = nil) throws -> Int {
         if forgetOrphans { index.remove(try catalog.removeOrphanAssignments()) }
         guard let stored = try catalog.currentHead(modelID: modelID) else { return 0 }
         let head = try ClusterHead(bytes: stored.bytes, path: "head \(stored.id) in \(catalog.path)")
         var assigned = 0
+        // Given contents are listed at once (a few per batch); otherwise the catalogue is asked a batch at a time.
+        var listed = try contents.map { try catalog.photosNeedingAssignment(modelID: modelID, headID: stored.id, among: $0) }
         while true {
-            let photos = try catalog.photosNeedingAssignment(modelID: modelID, headID: stored.id, limit: Self.assignmentBatch)
-                .filter { $0.vector.count == head.dimension }
-            if photos.isEmpty { break }
-            let x = Tensor(shape: [photos.count, head.dimension], data: photos.flatMap(\.vector))
-            let assignments = zip(photos, head.probabilities(x).rowMaxima()).map { photo, best in
-                Assignment(contentHash: photo.contentHash, clusterID: stored.clusterIDs[best.column], probability: Double(best.value))
+            let photos: [PhotoFeatures]
+            if let rest = listed {
+                photos = Array(rest.prefix(Self.assignmentBatch))
+                listed = Array(rest.dropFirst(photos.count))
+            } else {
+                photos = try catalog.photosNeedingAssignment(modelID: modelID, headID: stored.id, limit: Self.assignmentBatch)
             }
-            let keys = try catalog.assign(assignments, headID: stored.id)
-            index.insert(zip(keys, photos).map { (key: $0, vector: $1.vector) })
-            assigned += photos.count
-            if photos.count < Self.assignmentBatch { break }
+            let fitting = photos.filter { $0.vector.count == head.dimension }
+            if !fitting.isEmpty {
+                let x = Tensor(shape: [fitting.count, head.dimension], data: fitting.flatMap(\.vector))
+                let assignments = zip(fitting, head.probabilities(x).rowMaxima()).map { photo, best in
+                    Assignment(contentHash: photo.contentHash, clusterID: stored.clusterIDs[best.column], probability: Double(best.value))
+                }
+                let keys = try catalog.assign(assignments, headID: stored.id)
+                index.insert(zip(keys, fitting).map { (key: $0, vector: $1.vector) })
+                assigned += fitting.count
+            }
+            // Asked again, photos whose features do not fit the head would come back: stop at a batch not all assigned.
+            if listed?.isEmpty ?? (fitting.count < Self.assignmentBatch) { break }
         }
         if assigned > 0 { try catalog.pruneClusters(modelID: modelID) }
         return assigned

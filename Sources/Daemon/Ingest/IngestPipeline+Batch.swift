@@ -93,6 +93,7 @@ extension IngestPipeline {
             return info.fileStat(path: outcome.stat.path).sameFile(as: outcome.stat)
         }
         progress.files = outcomes.count
+        progress.lastBatchContents = Set(outcomes.compactMap { $0.error == nil ? $0.contentHash : nil })
         let seconds = (ContinuousClock.now - started).inSeconds
         try catalog.commit(
             outcomes, modelID: modelID, runID: runID,

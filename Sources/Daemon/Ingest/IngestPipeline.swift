@@ -15,6 +15,9 @@ public struct IngestProgress: Sendable, Equatable {
     public var failed = 0
     /// Batches committed.
     public var batches = 0
+    /// Contents of the files the latest batch committed as embedded (newly or reusing features): what the herds
+    /// service assigns and links next.
+    public var lastBatchContents: Set<Data> = []
 
     /// Nothing yet.
     public init() {}
@@ -75,6 +78,7 @@ public struct IngestPipeline: Sendable {
             progress.reused += result.reused
             progress.failed += result.failed
             progress.batches += 1
+            progress.lastBatchContents = result.lastBatchContents
             onBatch(progress)
             let next = try await preparedNext
             if shouldStop() { break }

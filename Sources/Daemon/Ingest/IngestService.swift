@@ -58,14 +58,14 @@ struct IngestService: Service {
         let pipeline = IngestPipeline(
             catalog: catalog, extractor: context.dependencies.extractor, inspector: context.dependencies.inspector,
             workers: context.workers, batchSize: configuration.batchSize, runID: context.runID, logger: context.logger)
-        let pendingAtStart = try catalog.counts(modelID: context.dependencies.extractor.modelID).pending
+        let pendingAtStart = try catalog.pendingCount()
         let clock = context.clock, herds = context.events.herdsChanged
         let started = clock.now()
         var lastCheckpoint = started
         var committed = 0
         let progress = try await pipeline.drain(shouldStop: { Task.isShuttingDownGracefully }) { progress in
             let now = clock.now()
-            herds.send(HerdsChange(photosCommitted: progress.files - committed))
+            herds.send(HerdsChange(photosCommitted: progress.files - committed, contents: progress.lastBatchContents))
             committed = progress.files
             let elapsed = (now - started).inSeconds
             state.update { v in

@@ -145,7 +145,8 @@ struct LibraryService: Service {
         if report.added + report.changed > 0 || !report.presentRoots.isEmpty {
             context.events.pendingChanged.send(())
         }
-        if report != ScanReport() {
+        // New files are assigned and linked once ingest commits them; only files that left, moved or changed move links.
+        if report.movesLinks {
             context.events.herdsChanged.send(HerdsChange(filesChanged: true))
         }
         return true

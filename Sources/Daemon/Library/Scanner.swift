@@ -27,6 +27,10 @@ public struct ScanReport: Sendable, Equatable, Codable {
     /// An empty report.
     public init() {}
 
+    /// Whether links in the herd folders may have to go or move: files changed, moved or left. (A new file gets its
+    /// link once it is ingested.)
+    public var movesLinks: Bool { changed + moved + deleted > 0 }
+
     /// `12 added, 3 moved, …` (only non-zero counts), or `no changes`.
     public var summary: String {
         let parts = [("added", added), ("changed", changed), ("moved", moved), ("deleted", deleted), ("unreadable folders", unreadable)]

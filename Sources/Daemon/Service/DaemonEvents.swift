@@ -1,3 +1,5 @@
+import Foundation
+
 /// The channels between the daemon's services: library → ingest → herds, and everything → status. A service sleeps
 /// on its channel (and its own timers) until another one has something for it; an idle daemon makes no wake-ups
 /// besides its slow heartbeat and the once-a-second look for CLI requests.
@@ -23,7 +25,11 @@ struct DaemonEvents: Sendable {
 struct HerdsChange: Sendable, Equatable {
     /// Photos whose features were committed (they need a cluster and a place in the index).
     var photosCommitted = 0
-    /// Files were added, moved, renamed or deleted (folders and links to update).
+    /// The contents of the files committed: only these need a cluster and a link, so the herds service looks at
+    /// them alone instead of every photo.
+    var contents: Set<Data> = []
+    /// Files were moved, renamed, deleted or changed, or a scan ran: links may have to go or move, so the herds
+    /// service compares every photo with the folders.
     var filesChanged = false
     /// The CLI queued a request.
     var requests = false
@@ -37,7 +43,8 @@ struct HerdsChange: Sendable, Equatable {
     /// Both changes.
     func merged(with other: HerdsChange) -> HerdsChange {
         HerdsChange(
-            photosCommitted: photosCommitted + other.photosCommitted, filesChanged: filesChanged || other.filesChanged,
+            photosCommitted: photosCommitted + other.photosCommitted, contents: contents.union(other.contents),
+            filesChanged: filesChanged || other.filesChanged,
             requests: requests || other.requests, retrainFinished: retrainFinished || other.retrainFinished,
             overviewWritten: overviewWritten || other.overviewWritten, configuration: configuration || other.configuration)
     }

@@ -26,7 +26,7 @@ extension HerdDaemon {
             layout: LibraryLayout(roots: configuration.libraries, output: configuration.output), catalog: catalog, logger: logger)
         let report = try await workers.run { try scanner.reconcileAll() }
         try catalog.recordEvent(runID: runID, kind: "scan", detail: "herd scan: \(report.seen) files, \(report.summary)")
-        let total = try catalog.counts(modelID: dependencies.extractor.modelID).pending
+        let total = try catalog.pendingCount()
         onProgress(0, total)
         let pipeline = IngestPipeline(
             catalog: catalog, extractor: dependencies.extractor, inspector: dependencies.inspector, workers: workers,

@@ -1,0 +1,116 @@
+import Catalog
+import Clustering
+import Foundation
+import Tensor
+import XCTest
+
+@testable import Daemon
+
+/// What the daemon does when ingest commits a few photos: assign just those and link just those. The folders must end
+/// exactly as a full comparison of every photo with the folders would leave them.
+final class IncrementalLinkTests: XCTestCase {
+    var temp: TemporaryFolder!
+    var library: String!
+    var catalog: Catalog!
+    var run: Int64!
+
+    override func setUpWithError() throws {
+        temp = try TemporaryFolder("herd-incremental")
+        library = try temp.folder("library")
+        catalog = try Catalog.openForWriting(path: temp.path + "/data/catalog.sqlite")
+        run = try catalog.beginRun(kind: "test", pid: 1, modelID: "m", blasCore: nil)
+    }
+
+    override func tearDown() { temp.remove() }
+
+    /// Adds `name` to the library and commits it as embedded with `content` and `features`.
+    func commit(_ name: String, content: UInt8, features: [Float], inode: UInt64) throws {
+        let path = library + "/" + name
+        try Data([content]).write(to: URL(fileURLWithPath: path))
+        let stat = FileStat(path: path, device: 1, inode: inode, size: 1, mtimeNanoseconds: Int64(inode))
+        var changes = CatalogChanges()
+        if let known = try catalog.file(atPath: path) { changes.changed = [(known.id, stat)] } else { changes.added = [stat] }
+        try catalog.apply(changes)
+        let file = try XCTUnwrap(catalog.file(atPath: path))
+        try catalog.commit(
+            [IngestOutcome(id: file.id, stat: file.stat, contentHash: Data([content]), metadata: ImageMetadata(format: "jpeg", width: 4, height: 3),
+                           features: features, error: nil)],
+            modelID: "m", runID: run, counters: BatchCounters(extractorCalls: 1, imagesEncoded: 1, seconds: 0.01))
+    }
+
+    func herds(output: String, listings: FolderListings?) throws -> Herds {
+        Herds(
+            catalog: catalog, modelID: "m", configuration: HerdConfiguration(libraries: [library], output: output),
+            index: try PhotoIndex(catalog: catalog, modelID: "m", cacheFolder: temp.path + "/cache-" + (output as NSString).lastPathComponent),
+            logger: .test, folderListings: listings)
+    }
+
+    /// Folder → the photos its links resolve to.
+    func linked(_ root: String) throws -> [String: Set<String>] {
+        var out: [String: Set<String>] = [:]
+        for folder in try FileManager.default.contentsOfDirectory(atPath: root) where !folder.hasPrefix(".") && !folder.hasPrefix("_") {
+            var targets = Set<String>()
+            for name in try FileManager.default.contentsOfDirectory(atPath: root + "/" + folder)
+            where (try? FileManager.default.destinationOfSymbolicLink(atPath: root + "/" + folder + "/" + name)) != nil {
+                targets.insert(HerdTestPaths.real(root + "/" + folder + "/" + name))
+            }
+            if !targets.isEmpty { out[folder] = targets }
+        }
+        return out
+    }
+
+    func testCommittedPhotosAreAssignedAndLinkedAsAFullPassWould() throws {
+        // Two clusters: features along x belong to 1, along y to 2.
+        for (i, features) in [[1, 0.1], [0.9, 0.2], [0.1, 1], [0.2, 0.8]].enumerated() {
+            try commit("p\(i).jpg", content: UInt8(i + 1), features: features.map(Float.init), inode: UInt64(i + 1))
+        }
+        let head = ClusterHead(centres: Tensor(shape: [2, 2], data: [1, 0, 0, 1]))
+        let start = (1...4).map { Assignment(contentHash: Data([UInt8($0)]), clusterID: $0 <= 2 ? 1 : 2, probability: 0.9) }
+        _ = try catalog.commitRetrain(
+            headBytes: head.serialised(), modelID: "m", clusterIDs: [1, 2], assignments: start,
+            run: ClusterRun(at: Date(), reason: "test", method: "cold", photos: 4, clusters: 2, loss: nil, churn: nil, seconds: 0))
+        let output = temp.path + "/herds"
+        let incremental = try herds(output: output, listings: FolderListings())
+        try incremental.writeFolders(overview: false)
+
+        // A new photo of cluster 2, a copy of p0 under a new name, and p1 rewritten so that it now belongs to cluster 2.
+        try commit("new.jpg", content: 9, features: [0.05, 1], inode: 9)
+        try commit("copy of p0.jpg", content: 1, features: [1, 0.1], inode: 10)
+        try commit("p1.jpg", content: 7, features: [0.1, 0.9], inode: 2)
+        let committed: Set<Data> = [Data([9]), Data([1]), Data([7])]
+        XCTAssertEqual(try incremental.assignNewPhotos(forgetOrphans: false, among: committed), 2, "the new photo and the rewritten one")
+        XCTAssertEqual(try incremental.assignNewPhotos(forgetOrphans: false, among: committed), 0, "already assigned")
+        XCTAssertNotNil(try incremental.linkCommitted(committed))
+
+        let reference = temp.path + "/reference"
+        try herds(output: reference, listings: nil).writeFolders(overview: false)
+        let lib: String = HerdTestPaths.real(library)
+        let expected: [String: Set<String>] = [
+            "01-unnamed": [lib + "/p0.jpg", lib + "/copy of p0.jpg"],
+            "02-unnamed": [lib + "/p1.jpg", lib + "/p2.jpg", lib + "/p3.jpg", lib + "/new.jpg"],
+        ]
+        XCTAssertEqual(try linked(reference), expected)
+        XCTAssertEqual(try linked(output), expected, "links added one by one end as a full pass leaves them")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: output + "/02-unnamed/" + FolderWriter.sheetName))
+        // Nothing is left for a full pass to change.
+        XCTAssertEqual(try incremental.writeFolders(overview: false), FolderChanges())
+    }
+
+    func testARenamedClusterLeavesTheLinksToTheFullPass() throws {
+        try commit("p0.jpg", content: 1, features: [1, 0], inode: 1)
+        let head = ClusterHead(centres: Tensor(shape: [2, 2], data: [1, 0, 0, 1]))
+        _ = try catalog.commitRetrain(
+            headBytes: head.serialised(), modelID: "m", clusterIDs: [1, 2],
+            assignments: [Assignment(contentHash: Data([1]), clusterID: 1, probability: 0.9)],
+            run: ClusterRun(at: Date(), reason: "test", method: "cold", photos: 1, clusters: 1, loss: nil, churn: nil, seconds: 0))
+        let output = temp.path + "/herds"
+        let incremental = try herds(output: output, listings: FolderListings())
+        try incremental.writeFolders(overview: false)
+        XCTAssertTrue(try catalog.setLabel("Cats", ofCluster: 1))
+        try commit("p1.jpg", content: 2, features: [1, 0.1], inode: 2)
+        XCTAssertEqual(try incremental.assignNewPhotos(forgetOrphans: false, among: [Data([2])]), 1)
+        XCTAssertNil(try incremental.linkCommitted([Data([2])]), "the folder is renamed by a full pass, not here")
+        try incremental.writeFolders(overview: false)
+        XCTAssertEqual(try linked(output), ["01-Cats": [HerdTestPaths.real(library) + "/p0.jpg", HerdTestPaths.real(library) + "/p1.jpg"]])
+    }
+}
