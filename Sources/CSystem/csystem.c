@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <malloc.h>
 #include "csystem.h"
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -43,4 +44,8 @@ int herd_set_thread_name(const char *name) {
     strncpy(cut, name, sizeof cut - 1);
     cut[sizeof cut - 1] = 0;
     return pthread_setname_np(pthread_self(), cut);
+}
+
+int herd_release_freed_memory(void) {
+    return malloc_trim(0);
 }

@@ -21,4 +21,7 @@ int herd_thread_id(void);
 /// Names the calling thread for ps, top and /proc (`comm`), cut to the kernel's 15 bytes. Returns 0 or an errno value.
 int herd_set_thread_name(const char *name);
 
+/// Returns the heap's free pages to the system (glibc's malloc_trim(0)): 1 when memory was released, else 0.
+int herd_release_freed_memory(void);
+
 #endif

@@ -77,6 +77,8 @@ struct ClusterService: Service {
                         if let finished = retrain.takeFinished() {
                             finish(finished, carried: carried)
                             carried = []
+                            // Photos committed while it ran were assigned by the head it replaced.
+                            wholePass = true
                             indexSaveDue = indexSaveDue ?? now + Self.indexSaveDelay
                         }
                         // Contents no file holds any more are looked for only after files left (a pass over all photos).
@@ -134,6 +136,7 @@ struct ClusterService: Service {
                                             try herds.retrain(reason: reason, requestedClusters: requested, pool: trainer, shouldStop: stopping.shouldStop)
                                         }
                                     })
+                                    Syscall.releaseFreedMemory()
                                     retrain.finish(result)
                                     channel.send(HerdsChange(retrainFinished: true))
                                 }
@@ -161,6 +164,7 @@ struct ClusterService: Service {
                                     let result = await Result(catching: { try await pool.run { try herds.writeOverview() } })
                                     let took = clock.now() - started
                                     logger.debug("overview updated", metadata: ["seconds": "\(String(format: "%.2f", took.inSeconds))"])
+                                    Syscall.releaseFreedMemory()
                                     overview.finish(OverviewWritten(shows: wanted, at: started, took: took, error: result.failure))
                                     channel.send(HerdsChange(overviewWritten: true))
                                 }
@@ -204,6 +208,7 @@ struct ClusterService: Service {
         guard photos != shown.photos else { return }
         let writing = clock.now()
         let changes = try await context.workers.run { try herds.writeFolders(overview: false) }
+        Syscall.releaseFreedMemory()
         shown.photos = photos
         if changes != FolderChanges() {
             let seconds = String(format: "%.2f", (clock.now() - writing).inSeconds)

@@ -86,6 +86,7 @@ struct IngestService: Service {
             // The queue ran dry; the herds service is likely still reading what was committed, so no waiting here:
             // the idle heartbeat gives the WAL's space back (StatusService).
             checkpoint(truncate: false)
+            Syscall.releaseFreedMemory()
         }
         state.update { v in
             if case .ingesting = v.phase { v.phase = .watching }

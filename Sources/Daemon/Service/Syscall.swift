@@ -1,3 +1,4 @@
+import CSystem
 import Catalog
 import Foundation
 import Glibc
@@ -14,6 +15,13 @@ enum Syscall {
         } catch let error as TensorFileError {
             throw DaemonError.system(name, errno: error.errno ?? 0, path: path)
         }
+    }
+
+    /// Hands the heap's free pages back to the system (`malloc_trim(3)`). A job that reads every photo (a whole
+    /// comparison of the folders, the overview, a retrain) frees its memory when done, but glibc keeps the freed pages
+    /// of each thread's arena: at 100,000 photos that held about 700 MB of a daemon that was using under 200 MB.
+    static func releaseFreedMemory() {
+        _ = herd_release_freed_memory()
     }
 
     /// `lstat(2)`: never follows a symlink.
