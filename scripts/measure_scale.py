@@ -90,8 +90,8 @@ def main():
 
         # Latency: a new photo written straight into the library, timed from its close to its link appearing.
         latencies = []
-        rng = random.Random(7)
         run = len(glob.glob(os.path.join(library, "album-0000", "new-*.jpg")))
+        rng = random.Random(7 + run)
         for i in range(run, run + args.new):
             image = Image.new("RGB", (48, 48), tuple(rng.randrange(256) for _ in range(3)))
             data = io.BytesIO()

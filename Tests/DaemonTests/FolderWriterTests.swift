@@ -144,6 +144,27 @@ final class FolderWriterTests: XCTestCase {
         }
     }
 
+    /// A folder herd alone changed, contact sheet included, is not read again; one the user changed is.
+    func testFoldersAreReadAgainOnlyWhenSomethingElseChangedThem() throws {
+        let listings = FolderListings()
+        let writer = FolderWriter(root: output, listings: listings)
+        let sheet = Data([0xFF, 0xD8, 0xFF, 0xD9])
+        try writer.apply([
+            ClusterFolderPlan(clusterID: 1, label: nil, photos: [library + "/a.jpg"], contactSheet: sheet),
+            ClusterFolderPlan(clusterID: 2, label: nil, photos: [library + "/b.jpg"], contactSheet: sheet),
+        ])
+        XCTAssertEqual(listings.foldersRead, 2)
+        try writer.apply([
+            ClusterFolderPlan(clusterID: 1, label: nil, photos: [library + "/a.jpg", library + "/c.jpg"], contactSheet: sheet),
+            ClusterFolderPlan(clusterID: 2, label: nil, photos: [library + "/b.jpg"]),
+        ])
+        _ = try writer.add([ClusterFolderPlan(clusterID: 2, label: nil, photos: [library + "/d.jpg"], contactSheet: sheet)])
+        XCTAssertEqual(listings.foldersRead, 2, "herd's own links and sheets do not make it read a folder again")
+        try FileManager.default.removeItem(atPath: output + "/01-unnamed/c.jpg")
+        _ = try writer.add([ClusterFolderPlan(clusterID: 2, label: nil, photos: [library + "/d.jpg"])])
+        XCTAssertEqual(listings.foldersRead, 3, "the folder the user changed is read again")
+    }
+
     /// `add` links new photos without a plan for the rest: other links stay, a photo linked in another cluster moves,
     /// a new cluster gets its folder, and a cluster whose label changed is left to `apply`.
     func testAddLinksNewPhotosAndMovesRewrittenOnes() throws {

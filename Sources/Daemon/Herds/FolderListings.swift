@@ -10,9 +10,15 @@ import Synchronization
 /// Shared by the herds service's passes, which run one at a time.
 public final class FolderListings: Sendable {
     private let listings = Mutex<[String: FolderListing]>([:])
+    private let reads = Atomic<Int>(0)
 
     /// No folder seen yet.
     public init() {}
+
+    /// How many times a folder was read from disk because no listing of it was kept or its stamp had moved.
+    public var foldersRead: Int { reads.load(ordering: .relaxed) }
+
+    func countRead() { reads.add(1, ordering: .relaxed) }
 
     /// The listing kept for `folder`, taken out: a writer that fails half-way leaves nothing stale behind.
     func take(_ folder: String) -> FolderListing? { listings.withLock { $0.removeValue(forKey: folder) } }

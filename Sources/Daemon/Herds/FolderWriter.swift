@@ -143,10 +143,11 @@ public struct FolderWriter: Sendable {
                 try listing.addLink(to: photo, rootDevice: rootDevice)
                 changes.linksAdded += 1
             }
-            try keep(listing)
             if let sheet = plan.contactSheet {
                 try Syscall.writeAtomically(sheet, to: folder + "/" + Self.sheetName)
             }
+            // Stamped after every change herd makes to the folder, the sheet included.
+            try keep(listing)
         }
         return changes
     }
@@ -191,10 +192,10 @@ public struct FolderWriter: Sendable {
                 try listing.addLink(to: photo, rootDevice: rootDevice)
                 changes.linksAdded += 1
             }
-            try keep(listing)
             if let sheet = plan?.contactSheet {
                 try Syscall.writeAtomically(sheet, to: folder + "/" + Self.sheetName)
             }
+            try keep(listing)
         }
         return changes
     }
@@ -214,6 +215,7 @@ public struct FolderWriter: Sendable {
     private func listing(of folder: String) throws -> FolderListing {
         let stamp = try FolderStamp(of: folder)
         if let kept = listings?.take(folder), kept.stamp == stamp { return kept }
+        listings?.countRead()
         var listing = FolderListing(folder: folder, stamp: stamp)
         for name in try Syscall.directoryEntries(folder) {
             let path = folder + "/" + name
