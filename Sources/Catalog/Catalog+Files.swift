@@ -6,18 +6,37 @@ extension Catalog {
     public func entries(under root: String) throws -> [CatalogEntry] {
         try wrap {
             try pool.read { db in
-                // substr counts code points, as unicodeScalars does; LIKE would treat % and _ in folder names as wildcards.
                 try Row.fetchAll(
                     db,
                     sql: """
                         SELECT id, path, device, inode, size, mtime_ns, mode, ctime_ns, content_hash, state FROM files
-                        WHERE path = ? OR substr(path, 1, ?) = ?
+                        WHERE path = ? OR \(Self.pathsBelow)
                         """,
-                    arguments: [root, root.unicodeScalars.count + 1, root + "/"]
+                    arguments: [root] + Self.pathsBelow(root)
                 ).map(Self.entry(from:))
             }
         }
     }
+
+    /// Whether any file at or below `root` is catalogued (on file system `device`, when given): one step through the
+    /// path index, however many photos the library holds.
+    public func hasEntries(under root: String, onDevice device: UInt64? = nil) throws -> Bool {
+        try wrap {
+            try pool.read { db in
+                try Bool.fetchOne(
+                    db,
+                    sql: "SELECT 1 FROM files WHERE (path = ? OR \(Self.pathsBelow))\(device == nil ? "" : " AND device = ?") LIMIT 1",
+                    arguments: [root] + Self.pathsBelow(root) + (device.map { [Int64(bitPattern: $0)] } ?? [])) ?? false
+            }
+        }
+    }
+
+    /// Every path that starts with `folder/`, as a range of the path index: paths compare byte by byte (UTF-8, SQLite's
+    /// BINARY collation), and `0` is the byte after `/`. (LIKE would treat `%` and `_` in folder names as wildcards, and
+    /// `substr` would read every row.)
+    static let pathsBelow = "(path >= ? AND path < ?)"
+
+    static func pathsBelow(_ folder: String) -> StatementArguments { [folder + "/", folder + "0"] }
 
     /// The stat of every catalogued file.
     public func allEntries() throws -> [CatalogEntry] {

@@ -109,6 +109,15 @@ final class CatalogTests: XCTestCase {
         changes.added = [stat("/lib/cafe\u{301} 50%_/x.jpg", inode: 9)]
         try catalog.apply(changes)
         XCTAssertEqual(try catalog.entries(under: "/lib/cafe\u{301} 50%_").map(\.stat.path), ["/lib/cafe\u{301} 50%_/x.jpg"])
+        // Siblings whose names sort just before and after `lib/` (the path index's range) are not below it.
+        changes = CatalogChanges()
+        changes.added = ["/lib0/x.jpg", "/lib./x.jpg", "/lib-x/y.jpg", "/libé/x.jpg", "/lib/0/z.jpg"].enumerated().map { stat($1, inode: UInt64(20 + $0)) }
+        try catalog.apply(changes)
+        XCTAssertEqual(Set(try catalog.entries(under: "/lib").map(\.stat.path)),
+                       ["/lib/a.jpg", "/lib/b.jpg", "/lib/cafe\u{301} 50%_/x.jpg", "/lib/0/z.jpg"])
+        XCTAssertTrue(try catalog.hasEntries(under: "/lib/0"))
+        XCTAssertFalse(try catalog.hasEntries(under: "/lib/0/z"))
+        XCTAssertFalse(try catalog.hasEntries(under: "/lib", onDevice: 99))
         XCTAssertEqual(try catalog.integrityCheck(), ["ok"])
     }
 

@@ -99,16 +99,16 @@ public struct Scanner: Sendable {
         guard let info = try? Syscall.lstat(root) else { return "the folder is missing (renamed, deleted or not mounted)" }
         guard info.isDirectory else { return "the path is not a folder" }
         guard let entries = try? Syscall.directoryEntries(root) else { return nil }  // unreadable: the walk reports it
-        let rows = try catalog.entries(under: root)
-        if rows.isEmpty { return nil }
+        // Asked for every event the watcher reports: index lookups, not a read of every photo under the root.
+        if try !catalog.hasEntries(under: root) { return nil }
         if entries.isEmpty {
             return "the folder is empty but the catalogue holds photos from it (an unmounted disk?); its photos are kept until they are back"
         }
         let parent = (root as NSString).deletingLastPathComponent
         // (A library whose photos sit on file systems mounted inside it still finds them at their paths.)
         if let parentInfo = try? Syscall.lstat(parent.isEmpty ? "/" : parent), parentInfo.st_dev == info.st_dev,
-           !rows.contains(where: { $0.stat.device == UInt64(info.st_dev) }),
-           !rows.contains(where: { (try? Syscall.lstat($0.stat.path)) != nil }) {
+           try !catalog.hasEntries(under: root, onDevice: UInt64(info.st_dev)),
+           !(try catalog.entries(under: root)).contains(where: { (try? Syscall.lstat($0.stat.path)) != nil }) {
             return "nothing is mounted here now: the catalogued photos were on another file system (an unmounted disk?); they are kept until it is back"
         }
         return nil
