@@ -4,7 +4,8 @@
 Generates a library of small JPEGs in many folders (Pillow), runs `herd run` on it with the fast test encoder
 (byte-histogram-64) and reports: the initial scan + catalogue time (the daemon's own figure, encoding excluded), the
 time until every photo is embedded, the first retrain's time, the longest folder write, the daemon's peak RSS, and
-the latency from a new photo's close-after-write to its link in a herd folder (median and worst of --new photos).
+the latency from a new photo's close-after-write to its link in a herd folder (median and worst of --new photos), and
+from deleting those photos again to their links leaving.
 
     python3 scripts/measure_scale.py --photos 100000 --folders 1000 [--herd .build/release/herd] [--keep]
     python3 scripts/measure_scale.py --photos 5000 --folders 50 --model NAME --models-dir DIR   # a real-architecture ViT
@@ -90,13 +91,14 @@ def main():
 
         # Latency: a new photo written straight into the library, timed from its close to its link appearing.
         latencies = []
-        run = len(glob.glob(os.path.join(library, "album-0000", "new-*.jpg")))
-        rng = random.Random(7 + run)
-        for i in range(run, run + args.new):
+        # Names and pictures no earlier run on this library used (its features would be reused, not computed).
+        run = int(time.time())
+        rng = random.Random(run)
+        for i in range(args.new):
             image = Image.new("RGB", (48, 48), tuple(rng.randrange(256) for _ in range(3)))
             data = io.BytesIO()
             image.save(data, format="JPEG", quality=85)
-            name = f"new-{i:03d}.jpg"
+            name = f"new-{run}-{i:03d}.jpg"
             path = os.path.join(library, "album-0000", name)
             with open(path, "wb") as f:
                 f.write(data.getvalue())
@@ -106,6 +108,18 @@ def main():
                     sys.exit(f"no link for {path} after 120 s; see {log_path}")
                 time.sleep(0.01)
             latencies.append(time.time() - closed)
+            time.sleep(3)
+        # And back: each new photo deleted, timed from the unlink to its link leaving the herd folder.
+        removals = []
+        for i in range(args.new):
+            name = f"new-{run}-{i:03d}.jpg"
+            os.unlink(os.path.join(library, "album-0000", name))
+            deleted = time.time()
+            while glob.glob(os.path.join(glob.escape(output), "[0-9]*", name)):
+                if time.time() - deleted > 120:
+                    sys.exit(f"the link to deleted {name} is still there after 120 s; see {log_path}")
+                time.sleep(0.01)
+            removals.append(time.time() - deleted)
             time.sleep(3)
         rss, hwm = rss_kib(daemon.pid)
         print(f"CPU: {cpu_model()}, {os.cpu_count()} logical CPUs; herd binary {args.herd}")
@@ -121,6 +135,8 @@ def main():
                   f"{sum(folder_writes):.1f} s in all")
         print(f"close-after-write → link: median {statistics.median(latencies):.2f} s, worst {max(latencies):.2f} s "
               f"({len(latencies)} photos, debounce_ms 1000)")
+        print(f"delete → link gone: median {statistics.median(removals):.2f} s, worst {max(removals):.2f} s "
+              f"({len(removals)} photos)")
         print(f"RSS now {rss / 1024:.0f} MiB, peak {hwm / 1024:.0f} MiB")
     finally:
         finish(daemon, root, args.keep)

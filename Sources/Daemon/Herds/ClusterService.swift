@@ -33,10 +33,11 @@ struct ClusterService: Service {
         var carried: [Int64] = []
         var shown = ShownFolders()
         let listings = FolderListings()
-        // Contents ingest committed since the last pass: assigned and linked on their own, unless the pass compares
-        // every photo with the folders (`wholePass`: at the start, after a retrain, a request, a reload, files that
-        // moved or left, or a failed pass).
+        // Contents ingest committed since the last pass: assigned and linked on their own, unless the pass looks at
+        // every photo: for assignment (`assignAll`) at the start, after a retrain, a request, a reload or a failed
+        // pass; for the folders (`wholePass`) also after files moved, left or changed.
         var committed = Set<Data>()
+        var assignAll = true
         var wholePass = true
         var duplicatesCaughtUp = ""
         // The overview pages and `_duplicates`, written in the background so that links never wait for them.
@@ -66,7 +67,8 @@ struct ClusterService: Service {
                     deadline = nil
                     if let change {
                         committed.formUnion(change.contents)
-                        if change.filesChanged || change.requests || change.retrainFinished || change.configuration { wholePass = true }
+                        if change.requests || change.retrainFinished || change.configuration { assignAll = true }
+                        if assignAll || change.filesChanged { wholePass = true }
                     }
                     let herds = Herds(
                         catalog: catalog, modelID: modelID, configuration: context.state.configuration, index: index, logger: context.logger,
@@ -78,13 +80,13 @@ struct ClusterService: Service {
                             finish(finished, carried: carried)
                             carried = []
                             // Photos committed while it ran were assigned by the head it replaced.
-                            wholePass = true
+                            (assignAll, wholePass) = (true, true)
                             indexSaveDue = indexSaveDue ?? now + Self.indexSaveDelay
                         }
                         // Contents no file holds any more are looked for only after files left (a pass over all photos).
                         let removals = try catalog.contentRemovals()
                         let forget = removals != forgottenAt
-                        let among = wholePass ? nil : committed
+                        let among = assignAll ? nil : committed
                         if try await context.workers.run({ try herds.assignNewPhotos(forgetOrphans: forget, among: among) }) > 0 {
                             indexSaveDue = indexSaveDue ?? now + Self.indexSaveDelay
                         }
@@ -143,7 +145,7 @@ struct ClusterService: Service {
                             }
                         }
                         if wholePass { try await writeFolders(herds, shown: &shown) }
-                        wholePass = false
+                        (assignAll, wholePass) = (false, false)
                         if let written = overview.takeFinished() {
                             shown.overviewAt = written.at
                             shown.overviewTook = written.took
@@ -183,7 +185,7 @@ struct ClusterService: Service {
                             try? catalog.recordEvent(runID: context.runID, kind: "clusters-failed", detail: "\(error)")
                         }
                         deadline = now + Self.failureRetry
-                        wholePass = true
+                        (assignAll, wholePass) = (true, true)
                     }
                 }
             } onGracefulShutdown: {
