@@ -151,27 +151,30 @@ extension Catalog {
     }
 
     /// Embedded contents with no signature yet, with one of their paths (made for photos ingested before signatures
-    /// existed, or by an extractor that does not decode). At most `limit`.
-    public func contentsLackingSignature(limit: Int) throws -> [(contentHash: Data, path: String)] {
+    /// existed, or by an extractor that does not decode), in content order after `after` (nil: from the start). At
+    /// most `limit`. Read through the content index, so a caller that goes on from the last content it got reads only
+    /// what it gets (from the start, every content that has a signature is passed over: 0.14 s at 100,000 photos).
+    public func contentsLackingSignature(after: Data? = nil, limit: Int) throws -> [(contentHash: Data, path: String)] {
         try wrap {
             try pool.read { db in
                 try Row.fetchAll(
                     db,
                     sql: """
                         SELECT f.content_hash, MIN(f.path) AS path FROM files f
-                        WHERE f.state = 'done' AND f.content_hash IS NOT NULL
+                        WHERE f.content_hash > ? AND +f.state = 'done'
                             AND NOT EXISTS (SELECT 1 FROM signatures s WHERE s.content_hash = f.content_hash)
-                        GROUP BY f.content_hash LIMIT ?
+                        GROUP BY f.content_hash ORDER BY f.content_hash LIMIT ?
                         """,
-                    arguments: [limit]
+                    arguments: [after ?? Data(), limit]
                 ).map { (contentHash: $0["content_hash"], path: $0["path"]) }
             }
         }
     }
 
     /// Assigned contents (in the neighbour index) with a signature whose neighbours were not looked up yet for
-    /// `modelID`, with their features. At most `limit`. (Waiting for the signature lets the lookup use it.)
-    public func photosNeedingNeighbourCheck(modelID: String, limit: Int) throws -> [PhotoFeatures] {
+    /// `modelID`, with their features, by neighbour-index key above `afterKey`. At most `limit`. (Waiting for the
+    /// signature lets the lookup use it.) A caller that goes on from the last key it got reads only what it gets.
+    public func photosNeedingNeighbourCheck(modelID: String, afterKey: Int64 = 0, limit: Int) throws -> [PhotoFeatures] {
         try wrap {
             try pool.read { db in
                 try Row.fetchAll(
@@ -179,11 +182,12 @@ extension Catalog {
                     sql: """
                         SELECT a.key, a.content_hash, a.cluster_id, f.vector FROM assignments a
                         JOIN features f ON f.content_hash = a.content_hash AND f.model_id = ?
-                        WHERE NOT EXISTS (SELECT 1 FROM near_checked c WHERE c.model_id = ? AND c.content_hash = a.content_hash)
+                        WHERE a.key > ?
+                            AND NOT EXISTS (SELECT 1 FROM near_checked c WHERE c.model_id = ? AND c.content_hash = a.content_hash)
                             AND EXISTS (SELECT 1 FROM signatures s WHERE s.content_hash = a.content_hash)
                         ORDER BY a.key LIMIT ?
                         """,
-                    arguments: [modelID, modelID, limit]
+                    arguments: [modelID, afterKey, modelID, limit]
                 ).map(Self.photo(from:))
             }
         }

@@ -6,8 +6,9 @@ import XCTest
 
 @testable import Daemon
 
-/// What the daemon does when ingest commits a few photos: assign just those and link just those. The folders must end
-/// exactly as a full comparison of every photo with the folders would leave them.
+/// What the herds service does with the photos ingest commits: assign just those and link just those (the folders must
+/// end exactly as a full comparison of every photo with the folders would leave them), and make the digests ingest
+/// could not, going on from where it stopped.
 final class IncrementalLinkTests: XCTestCase {
     var temp: TemporaryFolder!
     var library: String!
@@ -112,5 +113,29 @@ final class IncrementalLinkTests: XCTestCase {
         XCTAssertNil(try incremental.linkCommitted([Data([2])]), "the folder is renamed by a full pass, not here")
         try incremental.writeFolders(overview: false)
         XCTAssertEqual(try linked(output), ["01-Cats": [HerdTestPaths.real(library) + "/p0.jpg", HerdTestPaths.real(library) + "/p1.jpg"]])
+    }
+
+    /// The thumbnail backfill goes on from the content it reached, and comes back for contents that arrived behind it.
+    func testDigestBackfillGoesOnAndComesBackForContentsBehindIt() throws {
+        let photo = try XCTUnwrap(FileManager.default.enumerator(atPath: HerdTestPaths.sharedData + "/photos/clothing")?
+            .compactMap { $0 as? String }.first { $0.hasSuffix(".jpg") })
+        let jpeg = try Data(contentsOf: URL(fileURLWithPath: HerdTestPaths.sharedData + "/photos/clothing/" + photo))
+        func add(_ name: String, content: UInt8, inode: UInt64) throws {
+            try commit(name, content: content, features: [1, 0], inode: inode)
+            try jpeg.write(to: URL(fileURLWithPath: library + "/" + name))
+        }
+        for i in 0..<5 { try add("p\(i).jpg", content: UInt8(100 + i), inode: UInt64(i + 1)) }
+        let digests = PhotoDigests(cacheFolder: temp.path + "/cache")
+        let herds = try herds(output: temp.path + "/herds", listings: nil).with(digests: digests)
+        XCTAssertEqual(try herds.backfillDigests(digests), 5)
+        XCTAssertEqual(digests.backfillPosition, Data([104]), "it stopped at the last content")
+        XCTAssertEqual(try catalog.contentsLackingSignature(limit: 10).count, 0)
+        // A content that sorts before where it stopped, and one after.
+        try add("early.jpg", content: 1, inode: 20)
+        try add("late.jpg", content: 200, inode: 21)
+        XCTAssertEqual(try catalog.contentsLackingSignature(after: Data([104]), limit: 10).map(\.contentHash), [Data([200])])
+        XCTAssertEqual(try herds.backfillDigests(digests), 2)
+        XCTAssertEqual(Set(try catalog.signatures(of: [Data([1]), Data([200])]).keys), [Data([1]), Data([200])])
+        XCTAssertEqual(try herds.backfillDigests(digests), 0, "nothing left")
     }
 }

@@ -38,16 +38,23 @@ extension Herds {
         guard let digests else { return 0 }
         if forgetOrphans { try catalog.removeOrphanDuplicateData() }
         let made = try backfillDigests(digests)
-        let photos = try catalog.photosNeedingNeighbourCheck(modelID: modelID, limit: Self.duplicateBatch)
+        // On from the last photo checked; at the end, once more from the start for photos that arrived behind it.
+        var photos = try catalog.photosNeedingNeighbourCheck(modelID: modelID, afterKey: digests.checkPosition ?? 0, limit: Self.duplicateBatch)
+        if photos.isEmpty && digests.checkPosition != nil {
+            digests.checkPosition = nil
+            photos = try catalog.photosNeedingNeighbourCheck(modelID: modelID, limit: Self.duplicateBatch)
+        }
         guard !photos.isEmpty else { return made }
         var found: [(hash: Data, key: Int64, distance: Float)] = []
         var pairs: [NearPair] = []
         var checked: [Data] = []
+        var reached = digests.checkPosition
         let own = try catalog.signatures(of: photos.map(\.contentHash))
         let started = ContinuousClock.now
         for photo in photos {
             // At least one photo per call, then as many as fit in the call's time.
             if shouldStop() || (!checked.isEmpty && ContinuousClock.now - started >= Self.digestTime) { break }
+            reached = photo.key ?? reached
             guard let key = photo.key, index.contains(all: [key]) else { continue }
             for neighbour in try index.search(photo.vector, k: Self.duplicateNeighbours)
             where Int64(neighbour.id) != key && neighbour.distance <= Self.storedPairDistance {
@@ -69,6 +76,8 @@ extension Herds {
         let hashes = try catalog.contentHashes(forKeys: Array(Set(found.map(\.key))))
         pairs += found.compactMap { f in hashes[f.key].map { NearPair(f.hash, $0, distance: max(0, f.distance)) } }
         try catalog.recordNearPairs(pairs, checked: checked, modelID: modelID)
+        // Moved on only once what was checked is recorded.
+        digests.checkPosition = reached
         return made + checked.count
     }
 
@@ -85,11 +94,18 @@ extension Herds {
         let decoder = ImageDecoder()
         let started = ContinuousClock.now
         var made = 0
+        // Goes on where the last call stopped, in content order; at the end, once more from the start for contents
+        // that arrived behind it.
+        var startedOver = digests.backfillPosition == nil
         while ContinuousClock.now - started < Self.digestTime {
-            // Contents that failed before come back from the query too: ask for that many more.
-            let batch = try catalog.contentsLackingSignature(limit: Self.digestBatch + digests.failedCount)
-                .filter { !digests.hasFailed($0.contentHash) }
-            if batch.isEmpty { break }
+            let rows = try catalog.contentsLackingSignature(after: digests.backfillPosition, limit: Self.digestBatch)
+            guard let last = rows.last else {
+                if startedOver { break }
+                digests.backfillPosition = nil
+                startedOver = true
+                continue
+            }
+            let batch = rows.filter { !digests.hasFailed($0.contentHash) }
             var signatures: [(contentHash: Data, signature: UInt64)] = []
             for (hash, path) in batch {
                 do {
@@ -104,6 +120,7 @@ extension Herds {
             }
             digests.syncThumbnailFolder()
             try catalog.storeSignatures(signatures, bands: PerceptualHash.bands)
+            digests.backfillPosition = last.contentHash
             made += signatures.count
         }
         return made

@@ -38,6 +38,11 @@ public final class PhotoDigests: Sendable {
     private let pending = Mutex<[String: PhotoDigest]>([:])
     /// Contents whose photo could not be decoded for a digest: not tried again by this process.
     private let failed = Mutex<Set<Data>>([])
+    /// Where the duplicate upkeep left off (nil: the start), so its next call goes on from there instead of passing
+    /// over every photo done before: the last content the backfill of missing digests reached, the last photo whose
+    /// neighbours were looked up.
+    private let backfilled = Mutex<Data?>(nil)
+    private let checked = Mutex<Int64?>(nil)
 
     /// Digests whose thumbnails go to `thumbnailFolder`.
     public init(thumbnailFolder: String) {
@@ -87,6 +92,18 @@ public final class PhotoDigests: Sendable {
 
     /// Marks a content as not decodable for a digest; false when it was marked already.
     func markFailed(_ contentHash: Data) -> Bool { failed.withLock { $0.insert(contentHash).inserted } }
+
+    /// Where the backfill of missing digests goes on from (nil: the start).
+    var backfillPosition: Data? {
+        get { backfilled.withLock { $0 } }
+        set { backfilled.withLock { $0 = newValue } }
+    }
+
+    /// Where the neighbour checks go on from (nil: the start).
+    var checkPosition: Int64? {
+        get { checked.withLock { $0 } }
+        set { checked.withLock { $0 = newValue } }
+    }
 
     /// How many contents were marked as not decodable.
     var failedCount: Int { failed.withLock { $0.count } }
