@@ -1,5 +1,5 @@
 import Catalog
-import Daemon
+@testable import Daemon
 import Foundation
 import XCTest
 
@@ -21,6 +21,25 @@ final class RawPathTests: XCTestCase {
         }
         XCTAssertEqual(RawPath.string(fromBytes: Array("café.jpg".utf8)), "café.jpg", "valid UTF-8 is itself")
         XCTAssertEqual(RawPath.display(RawPath.string(fromBytes: Array("bad".utf8) + [0xFF, 0xFE] + Array(".jpg".utf8))), "bad\u{FFFD}.jpg")
+    }
+
+    /// A folder's names come back exactly, from one byte to the longest a name may be (255), invalid UTF-8 included.
+    func testFolderEntriesOfEveryLength() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let folder = try temp.folder("names")
+        var expected = Set<String>()
+        for length in [1, 2, 7, 8, 9, 63, 64, 100, 200, 254, 255] {
+            for variant: UInt8 in [0x61, 0xFE] {
+                let bytes = [UInt8](repeating: 0x62, count: length - 1) + [variant]
+                let name = RawPath.string(fromBytes: bytes)
+                let fd = RawPath.withCString(folder + "/" + name) { creat($0, 0o644) }
+                XCTAssertGreaterThanOrEqual(fd, 0, "length \(length)")
+                close(fd)
+                expected.insert(name)
+            }
+        }
+        XCTAssertEqual(Set(try Syscall.directoryEntries(folder)), expected)
     }
 
     func testScannerCataloguesANameThatIsNotUTF8AndTheCatalogueGivesItsBytesBack() throws {

@@ -87,9 +87,11 @@ struct ClusterService: Service {
                         let removals = try catalog.contentRemovals()
                         let forget = removals != forgottenAt
                         let among = assignAll ? nil : committed
+                        let assigning = clock.now()
                         if try await context.workers.run({ try herds.assignNewPhotos(forgetOrphans: forget, among: among) }) > 0 {
                             indexSaveDue = indexSaveDue ?? now + Self.indexSaveDelay
                         }
+                        let linking = clock.now()
                         // New photos get their links before the slower duplicate upkeep below.
                         if wholePass || shown.photos.isEmpty {
                             try await writeFolders(herds, shown: &shown)
@@ -97,6 +99,12 @@ struct ClusterService: Service {
                             try await linkCommitted(committed, herds, shown: &shown)
                         }
                         committed = []
+                        let linked = clock.now()
+                        if linked - now >= Self.slowPass {
+                            context.logger.debug("herds pass: links written", metadata: [
+                                "whole": "\(wholePass)", "seconds": "\(Self.seconds(linked - now))", "assigning": "\(Self.seconds(linking - assigning))",
+                                "linking": "\(Self.seconds(linked - linking))"])
+                        }
                         // Duplicates only when the photos changed, or the last pass left work (then the next pass comes at once).
                         let photosNow = try catalog.folderFingerprint()
                         if photosNow != duplicatesCaughtUp {
@@ -233,6 +241,11 @@ struct ClusterService: Service {
             context.logger.debug("links added", metadata: ["changes": "\(changes)", "seconds": "\(seconds)"])
         }
     }
+
+    /// A pass whose links took this long or longer says how its time went (debug log).
+    static let slowPass = Duration.milliseconds(200)
+
+    static func seconds(_ duration: Duration) -> String { String(format: "%.3f", duration.inSeconds) }
 
     /// The shortest time between two writes of the overview pages and `_duplicates`; also at least four times the
     /// last write's time (with 100,000 photos they take seconds, so a stream of changes does not keep them busy).

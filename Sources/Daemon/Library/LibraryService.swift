@@ -130,6 +130,7 @@ struct LibraryService: Service {
     private func reconcile(_ paths: Set<String>, layout: LibraryLayout, source: FileEventSource, on thread: ComputePool) async throws -> Bool {
         let scanner = Scanner(layout: layout, catalog: context.catalog, logger: context.logger)
         let report: ScanReport
+        let started = context.clock.now()
         do {
             report = try await thread.run { try scanner.reconcile(paths: paths, onDirectory: source.watch) }
         } catch let error as CatalogError where error.code == .diskFull {
@@ -140,7 +141,8 @@ struct LibraryService: Service {
         for path in paths where (try? Syscall.lstat(path))?.isDirectory != true { source.unwatchAll(path) }
         updateAvailability(report, source: source)
         if report != ScanReport() {
-            context.logger.debug("reconciled", metadata: ["paths": "\(paths.count)", "changes": "\(report.summary)"])
+            let seconds = String(format: "%.3f", (context.clock.now() - started).inSeconds)
+            context.logger.debug("reconciled", metadata: ["paths": "\(paths.count)", "changes": "\(report.summary)", "seconds": "\(seconds)"])
         }
         if report.added + report.changed > 0 || !report.presentRoots.isEmpty {
             context.events.pendingChanged.send(())

@@ -41,8 +41,13 @@ enum Syscall {
         guard let handle = RawPath.withCString(path, { opendir($0) }) else { throw DaemonError.system("opendir", errno: Glibc.errno, path: path) }
         defer { closedir(handle) }
         var names: [String] = []
+        // The name is read through a pointer up to its NUL: `entry.pointee` would copy the whole `dirent`, but glibc
+        // packs entries by their names' length, so the last one in its buffer can end before `d_name`'s 256 bytes do
+        // (reading them crashed the daemon once the heap behind the buffer had been given back).
+        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) ?? 19
         while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in RawPath.string(fromBytes: raw.prefix { $0 != 0 }) }
+            let start = UnsafeRawPointer(entry).advanced(by: nameOffset).assumingMemoryBound(to: CChar.self)
+            let name = RawPath.string(fromBytes: UnsafeRawBufferPointer(start: start, count: strlen(start)))
             if name != "." && name != ".." { names.append(name) }
         }
         return names
