@@ -64,6 +64,17 @@ extension Catalog {
         }
     }
 
+    /// Which photos each cluster's contact sheet shows (`setSheetKey`), by cluster id; clusters without a sheet are left out.
+    public func sheetKeys() throws -> [Int: String] {
+        try wrap {
+            try pool.read { db in
+                var out: [Int: String] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT id, sheet_key FROM clusters WHERE sheet_key IS NOT NULL") { out[row["id"]] = row["sheet_key"] }
+                return out
+            }
+        }
+    }
+
     /// Records which photos the cluster's contact sheet shows (does not count as a change to the folders).
     public func setSheetKey(_ key: String, ofCluster id: Int) throws {
         try wrap { try pool.write { db in try db.execute(sql: "UPDATE clusters SET sheet_key = ? WHERE id = ?", arguments: [key, id]) } }

@@ -97,6 +97,56 @@ final class IncrementalLinkTests: XCTestCase {
         XCTAssertEqual(try incremental.writeFolders(overview: false), FolderChanges())
     }
 
+    /// Files that moved and left: their old links go, a moved file is linked at its new path, a cluster whose last
+    /// photo left loses its folder, and a sheet showing a photo that left is redone — as a full pass would leave it.
+    func testMovedAndDeletedFilesEndAsAFullPassWould() throws {
+        for (i, features) in [[1, 0.1], [0.9, 0.2], [0.1, 1], [0.8, 0.3]].enumerated() {
+            try commit("p\(i).jpg", content: UInt8(i + 1), features: features.map(Float.init), inode: UInt64(i + 1))
+        }
+        let head = ClusterHead(centres: Tensor(shape: [2, 2], data: [1, 0, 0, 1]))
+        let start = (1...4).map { Assignment(contentHash: Data([UInt8($0)]), clusterID: $0 == 3 ? 2 : 1, probability: 0.9) }
+        _ = try catalog.commitRetrain(
+            headBytes: head.serialised(), modelID: "m", clusterIDs: [1, 2], assignments: start,
+            run: ClusterRun(at: Date(), reason: "test", method: "cold", photos: 4, clusters: 2, loss: nil, churn: nil, seconds: 0))
+        let output = temp.path + "/herds"
+        let incremental = try herds(output: output, listings: FolderListings())
+        try incremental.writeFolders(overview: false)
+
+        // p0 moves into a sub-folder, p1 and p2 (cluster 2's only photo) are deleted.
+        try FileManager.default.createDirectory(atPath: library + "/moved", withIntermediateDirectories: true)
+        try FileManager.default.moveItem(atPath: library + "/p0.jpg", toPath: library + "/moved/p0.jpg")
+        let p0 = try XCTUnwrap(catalog.file(atPath: library + "/p0.jpg"))
+        var changes = CatalogChanges()
+        var movedStat = p0.stat
+        movedStat.path = library + "/moved/p0.jpg"
+        changes.moved = [(p0.id, movedStat)]
+        changes.deleted = try ["p1.jpg", "p2.jpg"].map { try XCTUnwrap(catalog.file(atPath: library + "/" + $0)).id }
+        try catalog.apply(changes)
+        for name in ["p1.jpg", "p2.jpg"] { try FileManager.default.removeItem(atPath: library + "/" + name) }
+        let left: Set<String> = [library + "/p0.jpg", library + "/p1.jpg", library + "/p2.jpg"]
+        let linkChanges = try XCTUnwrap(incremental.linkCommitted([Data([1])], removing: left))
+        XCTAssertEqual(linkChanges.foldersRemoved, 1, "cluster 2 had no photo left")
+
+        let reference = temp.path + "/reference"
+        try herds(output: reference, listings: nil).writeFolders(overview: false)
+        let lib: String = HerdTestPaths.real(library)
+        let expected: [String: Set<String>] = ["01-unnamed": [lib + "/moved/p0.jpg", lib + "/p3.jpg"]]
+        XCTAssertEqual(try linked(reference), expected)
+        XCTAssertEqual(try linked(output), expected)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output + "/02-unnamed"))
+        XCTAssertEqual(try catalog.sheetKeys()[1].map { Set($0.split(separator: "\n").map(String.init)) },
+                       [library + "/moved/p0.jpg", library + "/p3.jpg"], "the sheet no longer shows the photos that left")
+        XCTAssertEqual(try incremental.writeFolders(overview: false), FolderChanges(), "nothing left for a full pass")
+
+        // A deletion alone: the sheet that showed the photo is redone.
+        var deletion = CatalogChanges()
+        deletion.deleted = [try XCTUnwrap(catalog.file(atPath: library + "/p3.jpg")).id]
+        try catalog.apply(deletion)
+        XCTAssertNotNil(try incremental.linkCommitted([], removing: [library + "/p3.jpg"]))
+        XCTAssertEqual(try catalog.sheetKeys()[1], library + "/moved/p0.jpg")
+        XCTAssertEqual(try linked(output), ["01-unnamed": [lib + "/moved/p0.jpg"]])
+    }
+
     func testARenamedClusterLeavesTheLinksToTheFullPass() throws {
         try commit("p0.jpg", content: 1, features: [1, 0], inode: 1)
         let head = ClusterHead(centres: Tensor(shape: [2, 2], data: [1, 0, 0, 1]))

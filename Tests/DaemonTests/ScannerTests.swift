@@ -110,6 +110,9 @@ final class ScannerTests: XCTestCase {
         XCTAssertEqual(report.changed, 1)
         XCTAssertEqual(report.deleted, 1)
         XCTAssertEqual(report.added, 0)
+        // The links the herds service takes away: moved from, changed, deleted (kept out of what status stores).
+        XCTAssertEqual(report.leftPaths, [shirts[0], shirts[1], shirts[2], fixture.library + "/junk/lfs_pointer_image_06743.jpg"])
+        XCTAssertFalse(String(decoding: try JSONEncoder().encode(report), as: UTF8.self).contains("leftPaths"))
         XCTAssertNotNil(try catalog.file(atPath: fixture.library + "/2024/moved.jpg"))
         XCTAssertEqual(try catalog.files(matching: FileFilter()).count, 4)
     }

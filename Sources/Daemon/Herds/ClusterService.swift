@@ -35,8 +35,10 @@ struct ClusterService: Service {
         let listings = FolderListings()
         // Contents ingest committed since the last pass: assigned and linked on their own, unless the pass looks at
         // every photo: for assignment (`assignAll`) at the start, after a retrain, a request, a reload or a failed
-        // pass; for the folders (`wholePass`) also after files moved, left or changed.
+        // pass; for the folders (`wholePass`) also after a scan of whole libraries.
         var committed = Set<Data>()
+        // Paths whose links must go, since the last pass.
+        var left = Set<String>()
         var assignAll = true
         var wholePass = true
         var duplicatesCaughtUp = ""
@@ -67,6 +69,7 @@ struct ClusterService: Service {
                     deadline = nil
                     if let change {
                         committed.formUnion(change.contents)
+                        left.formUnion(change.leftPaths)
                         if change.requests || change.retrainFinished || change.configuration { assignAll = true }
                         if assignAll || change.filesChanged { wholePass = true }
                     }
@@ -95,10 +98,10 @@ struct ClusterService: Service {
                         // New photos get their links before the slower duplicate upkeep below.
                         if wholePass || shown.photos.isEmpty {
                             try await writeFolders(herds, shown: &shown)
-                        } else if !committed.isEmpty {
-                            try await linkCommitted(committed, herds, shown: &shown)
+                        } else if !committed.isEmpty || !left.isEmpty {
+                            try await linkCommitted(committed, removing: left, herds, shown: &shown)
                         }
-                        committed = []
+                        (committed, left) = ([], [])
                         let linked = clock.now()
                         if linked - now >= Self.slowPass {
                             context.logger.debug("herds pass: links written", metadata: [
@@ -226,11 +229,11 @@ struct ClusterService: Service {
         }
     }
 
-    /// Links the files holding `contents` (committed by ingest) without comparing every photo with the folders; the
-    /// whole tree when a folder must be renamed first.
-    private func linkCommitted(_ contents: Set<Data>, _ herds: Herds, shown: inout ShownFolders) async throws {
+    /// Links the files holding `contents` (committed by ingest, or moved) and takes away the links to `removing` without
+    /// comparing every photo with the folders; the whole tree when a folder must be renamed first.
+    private func linkCommitted(_ contents: Set<Data>, removing: Set<String>, _ herds: Herds, shown: inout ShownFolders) async throws {
         let clock = context.clock, writing = clock.now()
-        guard let changes = try await context.workers.run({ try herds.linkCommitted(contents) }) else {
+        guard let changes = try await context.workers.run({ try herds.linkCommitted(contents, removing: removing) }) else {
             try await writeFolders(herds, shown: &shown)
             return
         }

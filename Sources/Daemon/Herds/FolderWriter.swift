@@ -153,11 +153,12 @@ public struct FolderWriter: Sendable {
     }
 
     /// Adds photos to their clusters' folders without looking at any other photo: each plan's `photos` are linked into
-    /// its folder, and links to them in other cluster folders go (a rewritten photo may have changed cluster). What a
-    /// few newly ingested photos need; with `listings`, it costs a look at each folder plus the links made. Returns nil,
+    /// its folder, and links to them in other cluster folders go (a rewritten photo may have changed cluster), as do
+    /// links to `removing` (photos deleted or moved away) not in a plan. What a few newly ingested, moved or deleted
+    /// photos need; with `listings`, it costs a look at each folder plus the links changed. Returns nil,
     /// having changed nothing, when a plan's cluster has a folder under another name (a label changed): `apply` then
     /// brings the whole tree in line.
-    public func add(_ plans: [ClusterFolderPlan]) throws -> FolderChanges? {
+    public func add(_ plans: [ClusterFolderPlan], removing: Set<String> = []) throws -> FolderChanges? {
         try prepare()
         var changes = FolderChanges()
         var existing = try clusterFolders()
@@ -177,16 +178,24 @@ public struct FolderWriter: Sendable {
             merged.contactSheet = b.contactSheet ?? a.contactSheet
             return merged
         })
-        let moving = Set(plans.flatMap(\.photos))
+        let moving = Set(plans.flatMap(\.photos)).union(removing)
         for (id, name) in existing.sorted(by: { $0.key < $1.key }) {
             let folder = root + "/" + name
             let plan = byCluster[id]
             let here = Set(plan?.photos ?? [])
             var listing = try listing(of: folder)
             changes.linksRemoved += listing.removed
+            var lost = false
             for target in moving where listing.byTarget[target] != nil && !here.contains(target) {
                 try listing.removeLink(to: target)
                 changes.linksRemoved += 1
+                lost = true
+            }
+            // A cluster whose last photo left loses its folder, as `apply` would do.
+            if lost && plan == nil && listing.byTarget.isEmpty {
+                changes.linksRemoved += try removeFolder(folder)
+                changes.foldersRemoved += 1
+                continue
             }
             for photo in plan?.photos ?? [] where listing.byTarget[photo] == nil {
                 try listing.addLink(to: photo, rootDevice: rootDevice)

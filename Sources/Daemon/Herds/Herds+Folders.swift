@@ -28,24 +28,33 @@ extension Herds {
         return changes
     }
 
-    /// Links the files holding `contents` (what ingest just committed) into their clusters' folders, reading only
-    /// their places and the contact-sheet photos of their clusters instead of every photo's. Returns nil, having
-    /// changed nothing, when a cluster's folder must be renamed first: `writeFolders` then does it all.
-    public func linkCommitted(_ contents: Set<Data>) throws -> FolderChanges? {
+    /// Links the files holding `contents` (what ingest just committed, files that moved) into their clusters' folders
+    /// and takes away the links to `removing` (files that left, moved away or changed), reading only their places and
+    /// the contact-sheet photos of their clusters instead of every photo's. Returns nil, having changed nothing, when a
+    /// cluster's folder must be renamed first: `writeFolders` then does it all.
+    public func linkCommitted(_ contents: Set<Data>, removing: Set<String> = []) throws -> FolderChanges? {
         let placements = try catalog.placements(ofContents: contents)
-        if placements.isEmpty { return FolderChanges() }
+        if placements.isEmpty && removing.isEmpty { return FolderChanges() }
         var plans: [Int: ClusterFolderPlan] = [:]
         for placement in placements {
             plans[placement.clusterID, default: ClusterFolderPlan(clusterID: placement.clusterID, label: placement.label, photos: [])]
                 .photos.append(placement.path)
         }
         var sheetKeys: [(Int, String)] = []
+        // A cluster whose sheet shows a photo that left gets a new sheet.
+        let losing = removing.isEmpty ? [] : try catalog.sheetKeys().compactMap { id, key in
+            plans[id] == nil && key.split(separator: "\n").contains { removing.contains(String($0)) } ? id : nil
+        }
+        for id in losing {
+            guard let cluster = try catalog.clusterTop(id: id, limit: Self.sheetPhotos) else { continue }
+            plans[id] = ClusterFolderPlan(clusterID: id, label: cluster.label, photos: [])
+        }
         for id in plans.keys {
             guard let top = try catalog.clusterTop(id: id, limit: Self.sheetPhotos), let (sheet, key) = try sheetIfChanged(top) else { continue }
             plans[id]?.contactSheet = sheet
             sheetKeys.append((id, key))
         }
-        guard let changes = try folderWriter.add(plans.values.sorted { $0.clusterID < $1.clusterID }) else { return nil }
+        guard let changes = try folderWriter.add(plans.values.sorted { $0.clusterID < $1.clusterID }, removing: removing) else { return nil }
         for (id, key) in sheetKeys { try catalog.setSheetKey(key, ofCluster: id) }
         return changes
     }

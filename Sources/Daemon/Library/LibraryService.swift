@@ -147,9 +147,10 @@ struct LibraryService: Service {
         if report.added + report.changed > 0 || !report.presentRoots.isEmpty {
             context.events.pendingChanged.send(())
         }
-        // New files are assigned and linked once ingest commits them; only files that left, moved or changed move links.
+        // New files are assigned and linked once ingest commits them; files that left, moved or changed move links:
+        // the herds service takes those links away and links moved files at their new paths, without a whole pass.
         if report.movesLinks {
-            context.events.herdsChanged.send(HerdsChange(filesChanged: true))
+            context.events.herdsChanged.send(HerdsChange(contents: report.movedContents, leftPaths: report.leftPaths))
         }
         return true
     }

@@ -23,6 +23,11 @@ public struct ScanReport: Sendable, Equatable, Codable {
     public var unavailableRoots: [String: String] = [:]
     /// Library roots found present and in use.
     public var presentRoots: [String] = []
+    /// Paths whose link in a herd folder must go: files deleted, moved away or changed (a changed file is linked again
+    /// once ingested). Not stored with the report.
+    public var leftPaths: Set<String> = []
+    /// Contents of files that moved: linked at their new paths. Not stored with the report.
+    public var movedContents: Set<Data> = []
 
     /// An empty report.
     public init() {}
@@ -30,6 +35,10 @@ public struct ScanReport: Sendable, Equatable, Codable {
     /// Whether links in the herd folders may have to go or move: files changed, moved or left. (A new file gets its
     /// link once it is ingested.)
     public var movesLinks: Bool { changed + moved + deleted > 0 }
+
+    enum CodingKeys: String, CodingKey {
+        case added, changed, moved, deleted, seen, directories, unreadable, unavailableRoots, presentRoots
+    }
 
     /// `12 added, 3 moved, …` (only non-zero counts), or `no changes`.
     public var summary: String {
@@ -161,6 +170,9 @@ public struct Scanner: Sendable {
         }
         try catalog.apply(changes)
         var report = report
+        let byID = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        report.leftPaths = Set((changes.deleted + changes.moved.map(\.id) + changes.changed.map(\.id)).compactMap { byID[$0]?.stat.path })
+        report.movedContents = Set(changes.moved.compactMap { byID[$0.id]?.contentHash })
         report.seen = disk.count
         report.added = changes.added.count
         report.changed = changes.changed.count

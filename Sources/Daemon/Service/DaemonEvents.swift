@@ -28,8 +28,10 @@ struct HerdsChange: Sendable, Equatable {
     /// The contents of the files committed: only these need a cluster and a link, so the herds service looks at
     /// them alone instead of every photo.
     var contents: Set<Data> = []
-    /// Files were moved, renamed, deleted or changed, or a scan ran: links may have to go or move, so the herds
-    /// service compares every photo with the folders.
+    /// Paths whose links must go (files deleted, moved away or changed); a moved file's content is in `contents`.
+    var leftPaths: Set<String> = []
+    /// A scan of whole libraries ran: anything may have changed, so the herds service compares every photo with the
+    /// folders.
     var filesChanged = false
     /// The CLI queued a request.
     var requests = false
@@ -44,7 +46,7 @@ struct HerdsChange: Sendable, Equatable {
     func merged(with other: HerdsChange) -> HerdsChange {
         HerdsChange(
             photosCommitted: photosCommitted + other.photosCommitted, contents: contents.union(other.contents),
-            filesChanged: filesChanged || other.filesChanged,
+            leftPaths: leftPaths.union(other.leftPaths), filesChanged: filesChanged || other.filesChanged,
             requests: requests || other.requests, retrainFinished: retrainFinished || other.retrainFinished,
             overviewWritten: overviewWritten || other.overviewWritten, configuration: configuration || other.configuration)
     }
