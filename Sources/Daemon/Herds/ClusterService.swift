@@ -78,7 +78,10 @@ struct ClusterService: Service {
                         folderListings: listings
                     ).with(digests: digests)
                     do {
-                        forced = try handleRequests(herds, retraining: retrain.isRunning, forced: forced, carried: carried)
+                        let handled: Bool
+                        (forced, handled) = try handleRequests(herds, retraining: retrain.isRunning, forced: forced, carried: carried)
+                        // A label or merge changes names and places of photos any pass may have picked up.
+                        if handled { (assignAll, wholePass) = (true, true) }
                         if let finished = retrain.takeFinished() {
                             finish(finished, carried: carried)
                             carried = []
@@ -292,16 +295,18 @@ struct ClusterService: Service {
     }
 
     /// Carries out queued label and merge requests (after a running retrain), and turns recluster requests into a
-    /// forced retrain; returns the forced retrain still to start.
+    /// forced retrain; returns the forced retrain still to start, and whether a request was carried out.
     private func handleRequests(
         _ herds: Herds, retraining: Bool, forced: (clusters: Int?, requestIDs: [Int64])?, carried: [Int64]
-    ) throws -> (clusters: Int?, requestIDs: [Int64])? {
+    ) throws -> ((clusters: Int?, requestIDs: [Int64])?, Bool) {
         var forced = forced
+        var handled = false
         for queued in try context.catalog.pendingRequests() {
             if case .recluster(let clusters) = queued.request {
                 if forced?.requestIDs.contains(queued.id) == true || carried.contains(queued.id) { continue }
                 _ = try herds.apply(queued.request)
                 forced = (clusters ?? forced?.clusters, (forced?.requestIDs ?? []) + [queued.id])
+                handled = true
                 continue
             }
             // Labels and merges wait for a running retrain, whose ids they refer to.
@@ -313,8 +318,9 @@ struct ClusterService: Service {
                 result = "error: \(error)"
             }
             try context.catalog.completeRequest(queued.id, result: result)
+            handled = true
         }
-        return forced
+        return (forced, handled)
     }
 }
 
