@@ -99,20 +99,25 @@ struct ClusterService: Service {
                         }
                         let linking = clock.now()
                         // New photos get their links before the slower duplicate upkeep below.
-                        if wholePass || shown.photos.isEmpty {
+                        let whole = wholePass || shown.photos.isEmpty
+                        let incremental = !whole && !(committed.isEmpty && left.isEmpty)
+                        if whole {
                             try await writeFolders(herds, shown: &shown)
-                        } else if !committed.isEmpty || !left.isEmpty {
+                        } else if incremental {
                             try await linkCommitted(committed, removing: left, herds, shown: &shown)
                         }
                         (committed, left) = ([], [])
                         let linked = clock.now()
                         if linked - now >= Self.slowPass {
                             context.logger.debug("herds pass: links written", metadata: [
-                                "whole": "\(wholePass)", "seconds": "\(Self.seconds(linked - now))", "assigning": "\(Self.seconds(linking - assigning))",
-                                "linking": "\(Self.seconds(linked - linking))"])
+                                "whole": "\(whole)", "seconds": "\((linked - now).secondsText)", "assigning": "\((linking - assigning).secondsText)",
+                                "linking": "\((linked - linking).secondsText)"])
                         }
-                        // Duplicates only when the photos changed, or the last pass left work (then the next pass comes at once).
+                        // What the folders show now; nothing below changes it (whatever else does sends an event, and the next
+                        // pass looks again).
                         let photosNow = try catalog.folderFingerprint()
+                        if incremental { shown.photos = photosNow }
+                        // Duplicates only when the photos changed, or the last pass left work (then the next pass comes at once).
                         if photosNow != duplicatesCaughtUp {
                             if try await context.workers.run({
                                 try herds.updateDuplicates(forgetOrphans: forget, shouldStop: stopping.shouldStop)
@@ -158,7 +163,6 @@ struct ClusterService: Service {
                                 }
                             }
                         }
-                        if wholePass { try await writeFolders(herds, shown: &shown) }
                         (assignAll, wholePass) = (false, false)
                         if let written = overview.takeFinished() {
                             shown.overviewAt = written.at
@@ -167,7 +171,7 @@ struct ClusterService: Service {
                             shown.overview = written.shows
                         }
                         if !overview.isRunning,
-                           case let wanted = try catalog.folderFingerprint() + "|" + catalog.duplicatesFingerprint(modelID: modelID),
+                           case let wanted = try photosNow + "|" + catalog.duplicatesFingerprint(modelID: modelID),
                            wanted != shown.overview {
                             let gap = max(Self.overviewGap, shown.overviewTook * 4)
                             if let at = shown.overviewAt, now - at < gap {
@@ -233,25 +237,21 @@ struct ClusterService: Service {
     }
 
     /// Links the files holding `contents` (committed by ingest, or moved) and takes away the links to `removing` without
-    /// comparing every photo with the folders; the whole tree when a folder must be renamed first.
+    /// comparing every photo with the folders; the whole tree when a folder must be renamed first. (Everything else
+    /// that changes the folders comes with its own event, which makes the next pass a whole one.)
     private func linkCommitted(_ contents: Set<Data>, removing: Set<String>, _ herds: Herds, shown: inout ShownFolders) async throws {
         let clock = context.clock, writing = clock.now()
         guard let changes = try await context.workers.run({ try herds.linkCommitted(contents, removing: removing) }) else {
             try await writeFolders(herds, shown: &shown)
             return
         }
-        // Everything else that changes the folders comes with its own event, which makes the next pass a whole one.
-        shown.photos = try context.catalog.folderFingerprint()
         if changes != FolderChanges() {
-            let seconds = String(format: "%.3f", (clock.now() - writing).inSeconds)
-            context.logger.debug("links added", metadata: ["changes": "\(changes)", "seconds": "\(seconds)"])
+            context.logger.debug("links added", metadata: ["changes": "\(changes)", "seconds": "\((clock.now() - writing).secondsText)"])
         }
     }
 
     /// A pass whose links took this long or longer says how its time went (debug log).
     static let slowPass = Duration.milliseconds(200)
-
-    static func seconds(_ duration: Duration) -> String { String(format: "%.3f", duration.inSeconds) }
 
     /// The shortest time between two writes of the overview pages and `_duplicates`; also at least four times the
     /// last write's time (with 100,000 photos they take seconds, so a stream of changes does not keep them busy).

@@ -106,6 +106,9 @@ extension IngestPipeline {
 extension Duration {
     /// The duration as floating-point seconds.
     var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+
+    /// The duration in seconds to the millisecond, as the logs give it.
+    var secondsText: String { String(format: "%.3f", inSeconds) }
 }
 
 extension IngestPipeline {

@@ -62,11 +62,9 @@ struct IngestService: Service {
         let clock = context.clock, herds = context.events.herdsChanged
         let started = clock.now()
         var lastCheckpoint = started
-        var committed = 0
         let progress = try await pipeline.drain(shouldStop: { Task.isShuttingDownGracefully }) { progress in
             let now = clock.now()
-            herds.send(HerdsChange(photosCommitted: progress.files - committed, contents: progress.lastBatchContents))
-            committed = progress.files
+            herds.send(HerdsChange(contents: progress.lastBatchContents))
             let elapsed = (now - started).inSeconds
             state.update { v in
                 v.rate = elapsed > 0 ? Double(progress.files) / elapsed : 0

@@ -141,8 +141,8 @@ struct LibraryService: Service {
         for path in paths where (try? Syscall.lstat(path))?.isDirectory != true { source.unwatchAll(path) }
         updateAvailability(report, source: source)
         if report != ScanReport() {
-            let seconds = String(format: "%.3f", (context.clock.now() - started).inSeconds)
-            context.logger.debug("reconciled", metadata: ["paths": "\(paths.count)", "changes": "\(report.summary)", "seconds": "\(seconds)"])
+            context.logger.debug(
+                "reconciled", metadata: ["paths": "\(paths.count)", "changes": "\(report.summary)", "seconds": "\((context.clock.now() - started).secondsText)"])
         }
         if report.added + report.changed > 0 || !report.presentRoots.isEmpty {
             context.events.pendingChanged.send(())

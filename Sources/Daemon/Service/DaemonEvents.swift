@@ -23,10 +23,8 @@ struct DaemonEvents: Sendable {
 
 /// What the herds service is told changed; values sent while it is busy are merged.
 struct HerdsChange: Sendable, Equatable {
-    /// Photos whose features were committed (they need a cluster and a place in the index).
-    var photosCommitted = 0
-    /// The contents of the files committed: only these need a cluster and a link, so the herds service looks at
-    /// them alone instead of every photo.
+    /// The contents of files ingest committed (or that moved): only these need a cluster and a link, so the herds
+    /// service looks at them alone instead of every photo.
     var contents: Set<Data> = []
     /// Paths whose links must go (files deleted, moved away or changed); a moved file's content is in `contents`.
     var leftPaths: Set<String> = []
@@ -45,8 +43,7 @@ struct HerdsChange: Sendable, Equatable {
     /// Both changes.
     func merged(with other: HerdsChange) -> HerdsChange {
         HerdsChange(
-            photosCommitted: photosCommitted + other.photosCommitted, contents: contents.union(other.contents),
-            leftPaths: leftPaths.union(other.leftPaths), filesChanged: filesChanged || other.filesChanged,
+            contents: contents.union(other.contents), leftPaths: leftPaths.union(other.leftPaths), filesChanged: filesChanged || other.filesChanged,
             requests: requests || other.requests, retrainFinished: retrainFinished || other.retrainFinished,
             overviewWritten: overviewWritten || other.overviewWritten, configuration: configuration || other.configuration)
     }
