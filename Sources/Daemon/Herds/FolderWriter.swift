@@ -139,15 +139,7 @@ public struct FolderWriter: Sendable {
                 try listing.removeLink(to: target)
                 changes.linksRemoved += 1
             }
-            for photo in plan.photos where listing.byTarget[photo] == nil {
-                try listing.addLink(to: photo, rootDevice: rootDevice)
-                changes.linksAdded += 1
-            }
-            if let sheet = plan.contactSheet {
-                try Syscall.writeAtomically(sheet, to: folder + "/" + Self.sheetName)
-            }
-            // Stamped after every change herd makes to the folder, the sheet included.
-            try keep(listing)
+            changes.linksAdded += try finish(&listing, adding: plan.photos, sheet: plan.contactSheet, rootDevice: rootDevice)
         }
         return changes
     }
@@ -197,16 +189,24 @@ public struct FolderWriter: Sendable {
                 changes.foldersRemoved += 1
                 continue
             }
-            for photo in plan?.photos ?? [] where listing.byTarget[photo] == nil {
-                try listing.addLink(to: photo, rootDevice: rootDevice)
-                changes.linksAdded += 1
-            }
-            if let sheet = plan?.contactSheet {
-                try Syscall.writeAtomically(sheet, to: folder + "/" + Self.sheetName)
-            }
-            try keep(listing)
+            changes.linksAdded += try finish(&listing, adding: plan?.photos ?? [], sheet: plan?.contactSheet, rootDevice: rootDevice)
         }
         return changes
+    }
+
+    /// Links the photos of `adding` the folder lacks, writes its contact sheet when given, and keeps the listing stamped
+    /// after every change herd made to the folder, the sheet included; returns the links added.
+    private func finish(_ listing: inout FolderListing, adding photos: [String], sheet: Data?, rootDevice: dev_t) throws -> Int {
+        var added = 0
+        for photo in photos where listing.byTarget[photo] == nil {
+            try listing.addLink(to: photo, rootDevice: rootDevice)
+            added += 1
+        }
+        if let sheet {
+            try Syscall.writeAtomically(sheet, to: listing.folder + "/" + Self.sheetName)
+        }
+        try keep(listing)
+        return added
     }
 
     /// The cluster folders in the output, by cluster id.
