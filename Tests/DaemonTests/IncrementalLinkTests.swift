@@ -39,6 +39,20 @@ final class IncrementalLinkTests: XCTestCase {
             modelID: "m", runID: run, counters: BatchCounters(extractorCalls: 1, imagesEncoded: 1, seconds: 0.01))
     }
 
+    /// Commits `p0.jpg`, `p1.jpg`, … with contents 1, 2, … and these features, then a head of two clusters (1 along x,
+    /// 2 along y) that put photo i in cluster `clusters[i]`.
+    func cluster(_ features: [[Double]], into clusters: [Int]) throws {
+        for (i, vector) in features.enumerated() {
+            try commit("p\(i).jpg", content: UInt8(i + 1), features: vector.map(Float.init), inode: UInt64(i + 1))
+        }
+        let head = ClusterHead(centres: Tensor(shape: [2, 2], data: [1, 0, 0, 1]))
+        let start = clusters.enumerated().map { Assignment(contentHash: Data([UInt8($0.offset + 1)]), clusterID: $0.element, probability: 0.9) }
+        _ = try catalog.commitRetrain(
+            headBytes: head.serialised(), modelID: "m", clusterIDs: [1, 2], assignments: start,
+            run: ClusterRun(at: Date(), reason: "test", method: "cold", photos: features.count, clusters: Set(clusters).count, loss: nil,
+                            churn: nil, seconds: 0))
+    }
+
     func herds(output: String, listings: FolderListings?) throws -> Herds {
         Herds(
             catalog: catalog, modelID: "m", configuration: HerdConfiguration(libraries: [library], output: output),
@@ -61,15 +75,7 @@ final class IncrementalLinkTests: XCTestCase {
     }
 
     func testCommittedPhotosAreAssignedAndLinkedAsAFullPassWould() throws {
-        // Two clusters: features along x belong to 1, along y to 2.
-        for (i, features) in [[1, 0.1], [0.9, 0.2], [0.1, 1], [0.2, 0.8]].enumerated() {
-            try commit("p\(i).jpg", content: UInt8(i + 1), features: features.map(Float.init), inode: UInt64(i + 1))
-        }
-        let head = ClusterHead(centres: Tensor(shape: [2, 2], data: [1, 0, 0, 1]))
-        let start = (1...4).map { Assignment(contentHash: Data([UInt8($0)]), clusterID: $0 <= 2 ? 1 : 2, probability: 0.9) }
-        _ = try catalog.commitRetrain(
-            headBytes: head.serialised(), modelID: "m", clusterIDs: [1, 2], assignments: start,
-            run: ClusterRun(at: Date(), reason: "test", method: "cold", photos: 4, clusters: 2, loss: nil, churn: nil, seconds: 0))
+        try cluster([[1, 0.1], [0.9, 0.2], [0.1, 1], [0.2, 0.8]], into: [1, 1, 2, 2])
         let output = temp.path + "/herds"
         let incremental = try herds(output: output, listings: FolderListings())
         try incremental.writeFolders(overview: false)
@@ -100,14 +106,7 @@ final class IncrementalLinkTests: XCTestCase {
     /// Files that moved and left: their old links go, a moved file is linked at its new path, a cluster whose last
     /// photo left loses its folder, and a sheet showing a photo that left is redone — as a full pass would leave it.
     func testMovedAndDeletedFilesEndAsAFullPassWould() throws {
-        for (i, features) in [[1, 0.1], [0.9, 0.2], [0.1, 1], [0.8, 0.3]].enumerated() {
-            try commit("p\(i).jpg", content: UInt8(i + 1), features: features.map(Float.init), inode: UInt64(i + 1))
-        }
-        let head = ClusterHead(centres: Tensor(shape: [2, 2], data: [1, 0, 0, 1]))
-        let start = (1...4).map { Assignment(contentHash: Data([UInt8($0)]), clusterID: $0 == 3 ? 2 : 1, probability: 0.9) }
-        _ = try catalog.commitRetrain(
-            headBytes: head.serialised(), modelID: "m", clusterIDs: [1, 2], assignments: start,
-            run: ClusterRun(at: Date(), reason: "test", method: "cold", photos: 4, clusters: 2, loss: nil, churn: nil, seconds: 0))
+        try cluster([[1, 0.1], [0.9, 0.2], [0.1, 1], [0.8, 0.3]], into: [1, 1, 2, 1])
         let output = temp.path + "/herds"
         let incremental = try herds(output: output, listings: FolderListings())
         try incremental.writeFolders(overview: false)
@@ -148,12 +147,7 @@ final class IncrementalLinkTests: XCTestCase {
     }
 
     func testARenamedClusterLeavesTheLinksToTheFullPass() throws {
-        try commit("p0.jpg", content: 1, features: [1, 0], inode: 1)
-        let head = ClusterHead(centres: Tensor(shape: [2, 2], data: [1, 0, 0, 1]))
-        _ = try catalog.commitRetrain(
-            headBytes: head.serialised(), modelID: "m", clusterIDs: [1, 2],
-            assignments: [Assignment(contentHash: Data([1]), clusterID: 1, probability: 0.9)],
-            run: ClusterRun(at: Date(), reason: "test", method: "cold", photos: 1, clusters: 1, loss: nil, churn: nil, seconds: 0))
+        try cluster([[1, 0]], into: [1])
         let output = temp.path + "/herds"
         let incremental = try herds(output: output, listings: FolderListings())
         try incremental.writeFolders(overview: false)
